@@ -40,3 +40,15 @@ struct IPAddressTests {
         #expect(try #require(IPAddress.parse("fd00::1")).isIPv4 == false)
     }
 }
+
+@Suite("CivilTime")
+struct CivilTimeTests {
+    @Test("formats and converts dates")
+    func roundTrip() {
+        #expect(CivilTime.iso8601(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(CivilTime.iso8601(milliseconds: 1_663_146_003_599) == "2022-09-14T09:00:03.599Z")
+        let ms = CivilTime.milliseconds(year: 2024, month: 2, day: 29, hour: 23, minute: 59, second: 58, millisecond: 7)
+        #expect(CivilTime.iso8601(milliseconds: ms) == "2024-02-29T23:59:58.007Z")
+        #expect(CivilTime.daysFromCivil(year: 2000, month: 3, day: 1) == 11_017)
+    }
+}
