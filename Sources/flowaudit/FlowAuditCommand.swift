@@ -1,8 +1,39 @@
 import ArgumentParser
 import FlowAudit
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `flowaudit` command: arguments in, exit code out; the work is in the library.
 @main
-struct FlowAuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flowaudit")
-    func run() throws {}
+struct FlowAuditCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flowaudit",
+        abstract: "Audit Azure NSG, VNet and firewall logs against what Azure Machine Learning compute needs.",
+        subcommands: [AnalyzeCommand.self],
+        defaultSubcommand: AnalyzeCommand.self
+    )
+
+    /// Runs the command, mapping every failure to flowaudit's exit codes:
+    /// 0 clean, 1 findings or damaged input, 2 usage or configuration errors.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            if exitCode(for: error) == .success { self.exit(withError: error) }
+            let message = fullMessage(for: error)
+            StandardError.write(message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message + "\n" : "Error: \(message)\n")
+            Glibc.exit(2)
+        }
+    }
 }

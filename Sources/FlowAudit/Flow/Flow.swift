@@ -5,6 +5,17 @@ public enum FlowFormat: String, CaseIterable, Sendable, Codable {
     case vnetFlowV4 = "vnet-flow-v4"
     case firewallLegacy = "firewall-legacy"
     case firewallStructured = "firewall-structured"
+
+    /// The position of the format in `allCases`.
+    public var index: Int {
+        switch self {
+        case .nsgFlowV1: 0
+        case .nsgFlowV2: 1
+        case .vnetFlowV4: 2
+        case .firewallLegacy: 3
+        case .firewallStructured: 4
+        }
+    }
 }
 
 /// Which way a flow went, seen from the resource that logged it.

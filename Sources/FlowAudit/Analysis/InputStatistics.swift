@@ -1,0 +1,105 @@
+/// Damage found in one input file: where, and what was lost.
+public struct InputFileError: Equatable, Sendable {
+    /// The file as given or found (`-` for standard input).
+    public var file: String
+    /// The byte offset of the damage (see `message` for compressed vs decompressed).
+    public var offset: Int
+    public var message: String
+
+    /// Creates an error entry.
+    public init(file: String, offset: Int, message: String) {
+        self.file = file
+        self.offset = offset
+        self.message = message
+    }
+}
+
+/// What reading one or more inputs produced, for the `inputs` object of the report.
+///
+/// Accounting identity: `records == flows + dnsRecords + rejected`. A record is one log
+/// entry: a flow tuple of an NSG or VNet flow log, or one firewall record or CSV row.
+public struct InputStatistics: Equatable, Sendable {
+    /// Input files read (or attempted).
+    public var files = 0
+    /// Log entries read.
+    public var records = 0
+    /// NSG and VNet JSON records, each holding many tuples.
+    public var flowLogRecords = 0
+    /// Flows per format, indexed by ``FlowFormat/index``.
+    private var flowCounts = [Int](repeating: 0, count: FlowFormat.allCases.count)
+    /// Firewall DNS proxy / `AZFWDnsQuery` records: entries that are not flows.
+    public var dnsRecords = 0
+    /// Rejected entries per reason.
+    public var rejectedByReason: [RejectReason: Int] = [:]
+    /// Damaged inputs, in input order.
+    public var errors: [InputFileError] = []
+    /// The earliest and latest flow or DNS time, in milliseconds since the epoch.
+    public var firstTime: Int64?
+    public var lastTime: Int64?
+    /// Bytes read from disk (compressed size for gzip).
+    public var bytesRead = 0
+    /// Bytes after decompression.
+    public var bytesDecompressed = 0
+
+    /// Creates empty statistics.
+    public init() {}
+
+    /// All flows.
+    public var flows: Int { flowCounts.reduce(0, +) }
+
+    /// The flows read in one format.
+    public func flows(in format: FlowFormat) -> Int { flowCounts[format.index] }
+
+    /// All rejected entries.
+    public var rejected: Int { rejectedByReason.values.reduce(0, +) }
+
+    /// Whether every input was read whole.
+    public var isComplete: Bool { errors.isEmpty }
+
+    /// Counts a flow.
+    @inline(__always)
+    mutating func countFlow(format: FlowFormat, time: Int64) {
+        records += 1
+        flowCounts[format.index] += 1
+        widenWindow(time)
+    }
+
+    /// Counts a DNS record.
+    mutating func countDNS(time: Int64) {
+        records += 1
+        dnsRecords += 1
+        widenWindow(time)
+    }
+
+    /// Counts rejected entries.
+    mutating func countRejected(_ reason: RejectReason, count: Int = 1) {
+        records += count
+        rejectedByReason[reason, default: 0] += count
+    }
+
+    @inline(__always)
+    private mutating func widenWindow(_ time: Int64) {
+        if let first = firstTime {
+            if time < first { firstTime = time }
+            if time > lastTime! { lastTime = time }
+        } else {
+            firstTime = time
+            lastTime = time
+        }
+    }
+
+    /// Adds another file's statistics (merging in input order keeps `errors` ordered).
+    public mutating func merge(_ other: InputStatistics) {
+        files += other.files
+        records += other.records
+        flowLogRecords += other.flowLogRecords
+        for index in flowCounts.indices { flowCounts[index] += other.flowCounts[index] }
+        dnsRecords += other.dnsRecords
+        for (reason, count) in other.rejectedByReason { rejectedByReason[reason, default: 0] += count }
+        errors += other.errors
+        if let first = other.firstTime { widenWindow(first) }
+        if let last = other.lastTime { widenWindow(last) }
+        bytesRead += other.bytesRead
+        bytesDecompressed += other.bytesDecompressed
+    }
+}
