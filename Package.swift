@@ -5,6 +5,7 @@ let package = Package(
     name: "flowaudit",
     products: [
         .executable(name: "flowaudit", targets: ["flowaudit"]),
+        .executable(name: "flowaudit-samples", targets: ["flowaudit-samples"]),
         .library(name: "FlowAudit", targets: ["FlowAudit"]),
     ],
     dependencies: [
@@ -32,9 +33,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Deterministic log generators: the demo scenario in sample-logs/, test and benchmark inputs.
+        .target(
+            name: "FlowAuditSynthetic",
+            dependencies: ["FlowAudit"]
+        ),
+        .executableTarget(
+            name: "flowaudit-samples",
+            dependencies: [
+                "FlowAuditSynthetic",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(
             name: "FlowAuditTests",
-            dependencies: ["FlowAudit"],
+            dependencies: ["FlowAudit", "FlowAuditSynthetic"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -32,9 +32,9 @@ public enum Analyzer {
 
 extension AnalysisReport {
     /// The process exit status: 0 when all input was read whole, 1 when some was damaged,
-    /// 2 when nothing could be read at all.
+    /// 2 when damage left nothing usable (no flow or DNS record) at all.
     public var exitStatus: Int32 {
-        if inputs.records == 0 && !inputs.errors.isEmpty { return 2 }
+        if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { return 2 }
         return inputs.isComplete ? 0 : 1
     }
 }

@@ -134,12 +134,16 @@ struct JSONTokenizer {
                 var end = index + 1
                 var escaped = false
                 while true {
-                    guard let quote = findQuoteOrBackslash(bytes + end, count - end) else {
+                    guard let special = findStringSpecial(bytes + end, count - end) else {
                         end = count
                         break
                     }
-                    end += quote
+                    end += special
                     if bytes[end] == asciiQuote { break }
+                    if bytes[end] == asciiNewline {
+                        // JSON strings cannot hold a raw line break: the line was cut here.
+                        return .syntaxError(offset: end, message: "line break inside a string")
+                    }
                     escaped = true
                     end += 2  // a backslash and the byte it escapes
                     if end >= count { break }
@@ -216,15 +220,17 @@ private func isLiteral(_ bytes: UnsafeRawBufferPointer) -> Bool {
     }
 }
 
-/// The offset of the first `"` or `\` in `count` bytes, or `nil`.
+/// The offset of the first `"`, `\` or line feed in `count` bytes, or `nil`.
 ///
 /// Tuple strings are long and escape-free, so this is the tokenizer's hot loop: it
-/// tests eight bytes at a time for either value with the classic SWAR zero-byte trick.
+/// tests eight bytes at a time for the three values with the classic SWAR zero-byte
+/// trick, then finds the exact byte one at a time.
 @inline(__always)
-private func findQuoteOrBackslash(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+private func findStringSpecial(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int? {
     var index = 0
     let quotes: UInt64 = 0x2222_2222_2222_2222
     let backslashes: UInt64 = 0x5C5C_5C5C_5C5C_5C5C
+    let lineFeeds: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
     let lows: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let raw = UnsafeRawPointer(start)
@@ -232,13 +238,14 @@ private func findQuoteOrBackslash(_ start: UnsafePointer<UInt8>, _ count: Int) -
         let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
         let quote = word ^ quotes
         let backslash = word ^ backslashes
-        let found = ((quote &- lows) & ~quote | (backslash &- lows) & ~backslash) & highs
+        let lineFeed = word ^ lineFeeds
+        let found = ((quote &- lows) & ~quote | (backslash &- lows) & ~backslash | (lineFeed &- lows) & ~lineFeed) & highs
         if found != 0 { break }
         index += 8
     }
     while index < count {
         let byte = start[index]
-        if byte == asciiQuote || byte == asciiBackslash { return index }
+        if byte == asciiQuote || byte == asciiBackslash || byte == asciiNewline { return index }
         index += 1
     }
     return nil

@@ -12,7 +12,7 @@ struct InflateStep {
     var error: String?
 }
 
-/// Owns a zlib stream that inflates gzip members: the only code that touches zlib.
+/// Owns a zlib stream that inflates gzip members. This file is the only code that touches zlib.
 ///
 /// The `z_stream` lives at a fixed heap address for its whole life, as zlib requires.
 final class GzipInflater {
@@ -63,5 +63,54 @@ final class GzipInflater {
             step.error = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
         }
         return step
+    }
+}
+
+/// Compresses bytes into one gzip member: for sample logs, benchmark corpora and tests.
+public final class GzipDeflater {
+    private let stream: UnsafeMutablePointer<z_stream>
+    private var output = [UInt8](repeating: 0, count: 64 * 1024)
+
+    /// - Parameter level: the zlib level, 1 (fast) to 9 (small).
+    public init(level: Int32 = 6) {
+        stream = .allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        // 15 + 16: the largest window, written with a gzip header and trailer.
+        let status = czlib_deflateInit2(stream, level, 15 + 16)
+        precondition(status == Z_OK, "zlib deflateInit2 failed with status \(status)")
+    }
+
+    deinit {
+        deflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
+
+    /// Compresses `input`, handing compressed bytes to `sink`; `finish` ends the member.
+    public func compress(
+        _ input: UnsafeRawBufferPointer, finish: Bool, into sink: (UnsafeRawBufferPointer) throws -> Void
+    ) rethrows {
+        stream.pointee.next_in = UnsafeMutablePointer(
+            mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.avail_in = uInt(input.count)
+        let flush = finish ? Z_FINISH : Z_NO_FLUSH
+        while true {
+            let (status, produced) = output.withUnsafeMutableBytes { buffer in
+                stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(buffer.count)
+                let status = deflate(stream, flush)
+                return (status, buffer.count - Int(stream.pointee.avail_out))
+            }
+            if produced > 0 { try output.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
+            if finish ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count { break }
+        }
+    }
+
+    /// One gzip member holding `bytes`.
+    public static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+        let deflater = GzipDeflater(level: level)
+        var result: [UInt8] = []
+        bytes.withUnsafeBytes { input in deflater.compress(input, finish: true) { result.append(contentsOf: $0) } }
+        return result
     }
 }
