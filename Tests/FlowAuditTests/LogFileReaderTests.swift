@@ -46,20 +46,22 @@ struct LogFileReaderLayoutTests {
         #expect(result.statistics.flowLogRecords == 2)
     }
 
-    @Test(
-        "reads every document layout alike",
-        arguments: [
-            ("json-lines", Blob.nsgRecord1 + "\n" + Blob.nsgRecord2 + "\n"),
-            ("last line without newline", Blob.nsgRecord1 + "\n" + Blob.nsgRecord2),
-            ("leading-comma block", "," + Blob.nsgRecord1 + "\r\n," + Blob.nsgRecord2),
-            ("missing trailer", "{\"records\":[" + Blob.nsgRecord1 + "\r\n," + Blob.nsgRecord2),
-            ("bare array", "[" + Blob.nsgRecord1 + "," + Blob.nsgRecord2 + "]"),
-            ("byte order mark and blanks", "\u{FEFF}  \n\t" + Blob.document + "\n\n"),
-            (
-                "pretty-printed",
-                Blob.document.replacingOccurrences(of: ",\"(?=[A-Za-z])", with: ",\n      \"", options: .regularExpression)
-            ),
-        ])
+    static let layoutCases: [(name: String, text: String)] = {
+        let pretty = Blob.document.replacingOccurrences(
+            of: ",\"(?=[A-Za-z])", with: ",\n      \"", options: .regularExpression)
+        let lines: String = Blob.nsgRecord1 + "\n" + Blob.nsgRecord2
+        let comma: String = "," + Blob.nsgRecord1 + "\r\n," + Blob.nsgRecord2
+        let untrailed: String = "{\"records\":[" + Blob.nsgRecord1 + "\r\n," + Blob.nsgRecord2
+        let array: String = "[" + Blob.nsgRecord1 + "," + Blob.nsgRecord2 + "]"
+        let bom: String = "\u{FEFF}  \n\t" + Blob.document + "\n\n"
+        return [
+            ("json-lines", lines + "\n"), ("last line without newline", lines), ("leading-comma block", comma),
+            ("missing trailer", untrailed), ("bare array", array), ("byte order mark and blanks", bom),
+            ("pretty-printed", pretty),
+        ]
+    }()
+
+    @Test("reads every document layout alike", arguments: layoutCases)
     func layouts(name: String, text: String) throws {
         for chunk in [1, 7, 4096] {
             let result = readLog(try directory.write("layout.json", text), chunkSize: chunk)

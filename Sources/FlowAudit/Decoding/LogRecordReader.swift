@@ -139,6 +139,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         case .wrapper where key == .records && recordDepth == frames.count:
             // The top-level object was the `{"records":[…]}` wrapper, not a record.
             recordDepth = 0
+            recordOrdinal &-= 1
             fields.removeAll()
             frames.append(.recordsArray)
         case .nsgTuples, .vnetTuples:
