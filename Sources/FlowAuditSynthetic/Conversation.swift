@@ -60,9 +60,13 @@ extension Conversation {
     /// connection is a single tuple (`B` with a `D` decision in NSG v2, state `D` in VNet v4).
     func events() -> [TupleEvent] {
         guard isAllowed else {
-            return [TupleEvent(time: start, state: "D", packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0)]
+            return [
+                TupleEvent(time: start, state: "D", packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0)
+            ]
         }
-        var events = [TupleEvent(time: start, state: "B", packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0)]
+        var events = [
+            TupleEvent(time: start, state: "B", packetsSent: 0, bytesSent: 0, packetsReceived: 0, bytesReceived: 0)
+        ]
         let interval: Int64 = 300_000
         var marks: [Int64] = []
         var mark = start + interval

@@ -49,25 +49,33 @@ public struct DemoScenario: Sendable {
         }
         for node in nodes {
             // Azure Machine Learning service: TCP 443 and 18881, UDP 5831 (AzureMachineLearning.ChinaNorth3).
-            every(120_000, from: node, to: "40.162.77.81", port: 443, rule: "UserRule_AllowAzureMachineLearning",
+            every(
+                120_000, from: node, to: "40.162.77.81", port: 443, rule: "UserRule_AllowAzureMachineLearning",
                 sent: 4_000...20_000, received: 6_000...40_000)
-            every(600_000, from: node, to: "40.162.77.100", port: 18881, rule: "UserRule_AllowAzureMachineLearning",
+            every(
+                600_000, from: node, to: "40.162.77.100", port: 18881, rule: "UserRule_AllowAzureMachineLearning",
                 sent: 1_000...4_000, received: 1_000...4_000)
-            every(300_000, from: node, to: "40.162.76.165", port: 5831, protocolNumber: 17,
+            every(
+                300_000, from: node, to: "40.162.76.165", port: 5831, protocolNumber: 17,
                 rule: "UserRule_AllowAzureMachineLearning", sent: 200...800, received: 200...800, duration: 100...900)
             // Azure Batch node management (BatchNodeManagement.ChinaNorth3).
-            every(180_000, from: node, to: "52.131.17.40", port: 443, rule: "UserRule_AllowBatchNodeManagement",
+            every(
+                180_000, from: node, to: "52.131.17.40", port: 443, rule: "UserRule_AllowBatchNodeManagement",
                 sent: 2_000...9_000, received: 3_000...12_000)
             // The workspace's storage account (Storage.ChinaNorth3): data loading, download-heavy.
-            every(900_000, from: node, to: "52.130.102.20", port: 443, rule: "UserRule_AllowStorageChinaNorth3",
+            every(
+                900_000, from: node, to: "52.130.102.20", port: 443, rule: "UserRule_AllowStorageChinaNorth3",
                 sent: 200_000...2_000_000, received: 80_000_000...250_000_000, duration: 60_000...400_000)
             // Microsoft Entra ID and Azure Resource Manager.
-            every(900_000, from: node, to: "40.72.70.20", port: 443, rule: "UserRule_AllowAzureActiveDirectory",
+            every(
+                900_000, from: node, to: "40.72.70.20", port: 443, rule: "UserRule_AllowAzureActiveDirectory",
                 sent: 2_000...6_000, received: 4_000...10_000)
-            every(1_200_000, from: node, to: "40.73.142.20", port: 443, rule: "UserRule_AllowAzureResourceManager",
+            every(
+                1_200_000, from: node, to: "40.73.142.20", port: 443, rule: "UserRule_AllowAzureResourceManager",
                 sent: 2_000...8_000, received: 3_000...16_000)
             // Container images (MicrosoftContainerRegistry.ChinaNorth3).
-            every(3_600_000, from: node, to: "52.131.26.66", port: 443,
+            every(
+                3_600_000, from: node, to: "52.131.26.66", port: 443,
                 rule: "UserRule_AllowMicrosoftContainerRegistry", sent: 20_000...60_000,
                 received: 300_000_000...900_000_000, duration: 30_000...120_000)
         }

@@ -63,7 +63,8 @@ public enum FlowLogDocument {
                 if tuplesByRule[entry.rule] == nil { rules.append(entry.rule) }
                 tuplesByRule[entry.rule, default: []].append(entry.tuple)
             }
-            records.append(record(kind, time: recordTime, mac: mac, rules: rules, tuples: tuplesByRule, network: network))
+            records.append(
+                record(kind, time: recordTime, mac: mac, rules: rules, tuples: tuplesByRule, network: network))
         }
         return "{\"records\":[" + records.joined(separator: "\r\n,") + "]}"
     }

@@ -2,9 +2,9 @@ import ArgumentParser
 import FlowAudit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `flowaudit analyze PATH…`: read logs and report.

@@ -2,9 +2,9 @@ import ArgumentParser
 import FlowAudit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `flowaudit` command: arguments in, exit code out; the work is in the library.
@@ -32,7 +32,8 @@ struct FlowAuditCommand: AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .success { self.exit(withError: error) }
             let message = fullMessage(for: error)
-            StandardError.write(message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message + "\n" : "Error: \(message)\n")
+            StandardError.write(
+                message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message + "\n" : "Error: \(message)\n")
             Glibc.exit(2)
         }
     }

@@ -15,8 +15,12 @@ private struct EventRecorder: JSONEventHandler {
     mutating func string(_ bytes: UnsafeRawBufferPointer, escaped: Bool) {
         events.append("s:" + String(decoding: bytes, as: UTF8.self) + (escaped ? "\\" : ""))
     }
-    mutating func number(_ bytes: UnsafeRawBufferPointer) { events.append("n:" + String(decoding: bytes, as: UTF8.self)) }
-    mutating func literal(_ bytes: UnsafeRawBufferPointer) { events.append("l:" + String(decoding: bytes, as: UTF8.self)) }
+    mutating func number(_ bytes: UnsafeRawBufferPointer) {
+        events.append("n:" + String(decoding: bytes, as: UTF8.self))
+    }
+    mutating func literal(_ bytes: UnsafeRawBufferPointer) {
+        events.append("l:" + String(decoding: bytes, as: UTF8.self))
+    }
 }
 
 /// Tokenizes `text` fed in chunks of `chunk` bytes, carrying incomplete tokens over as the reader does.

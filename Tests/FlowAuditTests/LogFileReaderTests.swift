@@ -90,7 +90,8 @@ struct LogFileReaderLayoutTests {
         let flows = result.sink.flows
         try #require(flows.count == 4)
         #expect(flows[0].state == .begin && flows[0].bytesSent == .absent && flows[0].packetsReceived == .absent)
-        #expect(flows[1].state == .end && flows[1].bytesSent == Counter(3400) && flows[1].bytesReceived == Counter(9100))
+        #expect(
+            flows[1].state == .end && flows[1].bytesSent == Counter(3400) && flows[1].bytesReceived == Counter(9100))
         #expect(flows[1].time == 1_784_534_410_000 && flows[1].direction == .outbound && flows[1].action == .allow)
         #expect(flows[2].action == .deny && flows[2].direction == .inbound && flows[2].destinationPort == 22)
         #expect(result.symbols.text(flows[2].rule) == "DefaultRule_DenyAllInBound")
@@ -159,13 +160,16 @@ struct LogFileReaderDamageTests {
 
     @Test("a broken line in JSON Lines costs that line only")
     func brokenLine() throws {
-        let text = Blob.nsgRecord1 + "\n" + #"{"category":"NetworkSecurityGroupFlowEvent","properties":{"Ver"# + "\n"
+        let text =
+            Blob.nsgRecord1 + "\n" + #"{"category":"NetworkSecurityGroupFlowEvent","properties":{"Ver"# + "\n"
             + Blob.nsgRecord2 + "\n"
         for chunk in [1, 7, 4096] {
             let result = readLog(try directory.write("broken.jsonl", text), chunkSize: chunk)
             #expect(result.sink.flows.count == 4, "chunk \(chunk)")
             #expect(result.statistics.errors.count == 1)
-            let cut = Array(text.utf8).indices.filter { text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: $0)] == 10 }[1]
+            let cut = Array(text.utf8).indices.filter {
+                text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: $0)] == 10
+            }[1]
             #expect(result.statistics.errors.first?.offset == cut)
             #expect(result.statistics.rejectedByReason == [.malformedJSON: 1])
         }
@@ -245,9 +249,10 @@ struct AnalyzerTests {
         try directory.write(base + "/h=08/m=00/notes.txt", "not a log")
         try directory.write(base + "/.hidden/PT1H.json", "garbage")
         let files = try InputDiscovery.inputs(for: [directory.path])
-        #expect(files.map { String($0.dropFirst(directory.path.count + base.count + 2)) } == [
-            "h=08/m=00/PT1H.json.gz", "h=09/m=00/PT1H.json",
-        ])
+        #expect(
+            files.map { String($0.dropFirst(directory.path.count + base.count + 2)) } == [
+                "h=08/m=00/PT1H.json.gz", "h=09/m=00/PT1H.json",
+            ])
         let report = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
         #expect(report.inputs.files == 2)
         #expect(report.inputs.flows(in: .nsgFlowV2) == 8)
@@ -271,7 +276,9 @@ struct AnalyzerTests {
 
     @Test("a missing path is an error that names it")
     func missingPath() async throws {
-        await #expect(throws: InputError.self) { try await Analyzer.run(AnalyzeOptions(paths: ["/nonexistent/x"], jobs: 1)) }
+        await #expect(throws: InputError.self) {
+            try await Analyzer.run(AnalyzeOptions(paths: ["/nonexistent/x"], jobs: 1))
+        }
         #expect(
             InputError.cannotOpen(path: "/x", reason: "No such file or directory").description
                 == "cannot open '/x': No such file or directory; check the path and its permissions")

@@ -25,7 +25,10 @@ public enum InputScanner {
                 next += 1
                 let path = files[index]
                 group.addTask {
-                    (index, LogFileReader.read(path: path, fileIndex: UInt32(index), sink: makeSink(index), limits: limits))
+                    (
+                        index,
+                        LogFileReader.read(path: path, fileIndex: UInt32(index), sink: makeSink(index), limits: limits)
+                    )
                 }
             }
             while next < min(max(jobs, 1), files.count) { startNext() }

@@ -191,7 +191,8 @@ struct JSONTokenizer {
     }
 
     private func unexpected(_ byte: UInt8, at offset: Int) -> JSONTokenizerStop {
-        let shown = byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+        let shown =
+            byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
         let wanted: String
         switch expectation {
         case .topLevel: wanted = "a JSON value"
@@ -239,7 +240,8 @@ private func findStringSpecial(_ start: UnsafePointer<UInt8>, _ count: Int) -> I
         let quote = word ^ quotes
         let backslash = word ^ backslashes
         let lineFeed = word ^ lineFeeds
-        let found = ((quote &- lows) & ~quote | (backslash &- lows) & ~backslash | (lineFeed &- lows) & ~lineFeed) & highs
+        let found =
+            ((quote &- lows) & ~quote | (backslash &- lows) & ~backslash | (lineFeed &- lows) & ~lineFeed) & highs
         if found != 0 { break }
         index += 8
     }

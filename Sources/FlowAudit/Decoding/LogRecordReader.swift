@@ -114,7 +114,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             countTuple(rejected: .tupleNotString)
             frames.append(.ignored)
         case .record, .wrapper:
-            frames.append(key == .properties ? .properties : key == .flowRecords && category != .other ? .vnetFlowRecords : .ignored)
+            frames.append(
+                key == .properties
+                    ? .properties : key == .flowRecords && category != .other ? .vnetFlowRecords : .ignored)
         default:
             frames.append(childFrame(of: parent!))
         }

@@ -173,8 +173,12 @@ extension IPAddress: CustomStringConvertible {
             return "\(value >> 24).\(value >> 16 & 0xFF).\(value >> 8 & 0xFF).\(value & 0xFF)"
         }
         var groups: [UInt16] = []
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift))) }
-        for shift in stride(from: 48, through: 0, by: -16) { groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift))) }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(UInt16(truncatingIfNeeded: high >> UInt64(shift)))
+        }
+        for shift in stride(from: 48, through: 0, by: -16) {
+            groups.append(UInt16(truncatingIfNeeded: low >> UInt64(shift)))
+        }
         // The longest run of two or more zero groups is written as "::".
         var bestStart = -1
         var bestLength = 1

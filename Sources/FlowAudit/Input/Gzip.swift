@@ -101,7 +101,9 @@ public final class GzipDeflater {
                 let status = deflate(stream, flush)
                 return (status, buffer.count - Int(stream.pointee.avail_out))
             }
-            if produced > 0 { try output.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[..<produced])) } }
+            if produced > 0 {
+                try output.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[..<produced])) }
+            }
             if finish ? status == Z_STREAM_END : stream.pointee.avail_in == 0 && produced < output.count { break }
         }
     }

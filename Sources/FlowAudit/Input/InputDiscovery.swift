@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns the paths given on the command line into the ordered list of inputs to read.
@@ -40,7 +40,9 @@ public enum InputDiscovery {
         return result
     }
 
-    private static func walk(directory: String, excluding: Set<String>, into result: inout [String])
+    private static func walk(
+        directory: String, excluding: Set<String>, into result: inout [String]
+    )
         throws(InputError)
     {
         guard let handle = opendir(directory) else {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The decompressed bytes of one input: a file or standard input, gzipped or plain.
@@ -116,7 +116,9 @@ final class LogByteSource {
         return count
     }
 
-    private func inflate(into buffer: UnsafeMutableRawBufferPointer, with inflater: GzipInflater) throws(InputError)
+    private func inflate(
+        into buffer: UnsafeMutableRawBufferPointer, with inflater: GzipInflater
+    ) throws(InputError)
         -> Int
     {
         var produced = 0

@@ -91,7 +91,8 @@ private struct StreamState {
                 record(
                     InputFileError(
                         file: source.path, offset: damage.offset,
-                        message: "\(damage.message) at byte \(damage.offset)\(compressed); the rest of the file is lost"),
+                        message: "\(damage.message) at byte \(damage.offset)\(compressed); the rest of the file is lost"
+                    ),
                     in: &reader)
                 isFinal = true
             } catch {
@@ -100,7 +101,9 @@ private struct StreamState {
                 isFinal = true
             }
             if !checkedLeadingBytes { skipByteOrderMark(buffer, isFinal: isFinal) }
-            if checkedLeadingBytes { parse(buffer, isFinal: isFinal, reader: &reader, path: source.path, gzip: source.isGzip) }
+            if checkedLeadingBytes {
+                parse(buffer, isFinal: isFinal, reader: &reader, path: source.path, gzip: source.isGzip)
+            }
         }
         finish(reader: &reader, path: source.path, gzip: source.isGzip)
         if furtherErrors > 0, let index = firstErrorIndex {
@@ -133,7 +136,8 @@ private struct StreamState {
             InputFileError(
                 file: path, offset: baseOffset,
                 message:
-                    "a single JSON value is longer than \(limits.maximumTokenSize) bytes at byte \(baseOffset); skipped"),
+                    "a single JSON value is longer than \(limits.maximumTokenSize) bytes at byte \(baseOffset); skipped"
+            ),
             in: &reader)
         reader.resetStructure()
         tokenizer.reset()
@@ -169,7 +173,8 @@ private struct StreamState {
                 record(
                     InputFileError(
                         file: path, offset: absolute,
-                        message: "invalid JSON at \(place(absolute, gzip: gzip)): \(message); skipped to the next record"),
+                        message:
+                            "invalid JSON at \(place(absolute, gzip: gzip)): \(message); skipped to the next record"),
                     in: &reader)
                 reader.resetStructure()
                 tokenizer.reset()
@@ -192,7 +197,8 @@ private struct StreamState {
                 return false
             }
             var first = index + 1
-            while first < end, buffer[first] == asciiSpace || buffer[first] == asciiTab || buffer[first] == asciiReturn {
+            while first < end, buffer[first] == asciiSpace || buffer[first] == asciiTab || buffer[first] == asciiReturn
+            {
                 first += 1
             }
             if first == end {

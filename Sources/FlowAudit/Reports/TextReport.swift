@@ -13,7 +13,7 @@ extension AnalysisReport {
         lines.append("")
         var rows: [(String, String)] = [
             ("files", grouped(inputs.files)),
-            ("read", "\(megabytes(inputs.bytesRead)) (\(megabytes(inputs.bytesDecompressed)) decompressed)"),
+            ("read", "\(byteCount(inputs.bytesRead)) (\(byteCount(inputs.bytesDecompressed)) decompressed)"),
             ("records", grouped(inputs.records)),
             ("flows", grouped(inputs.flows)),
         ]
@@ -26,7 +26,8 @@ extension AnalysisReport {
             rows.append(("  " + reason.name, grouped(count)))
         }
         if let first = inputs.firstTime, let last = inputs.lastTime {
-            rows.append(("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+            rows.append(
+                ("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
         } else {
             rows.append(("window", "none (no flows)"))
         }
@@ -55,8 +56,9 @@ extension AnalysisReport {
         return result
     }
 
-    private func megabytes(_ bytes: Int) -> String {
-        let tenths = (bytes * 10 + 524_288) / 1_048_576
-        return "\(tenths / 10).\(tenths % 10) MiB"
+    private func byteCount(_ bytes: Int) -> String {
+        let unit = bytes < 1_048_576 ? 1024 : 1_048_576
+        let tenths = (bytes * 10 + unit / 2) / unit
+        return "\(tenths / 10).\(tenths % 10) \(unit == 1024 ? "KiB" : "MiB")"
     }
 }

@@ -49,7 +49,9 @@ struct FixtureMissing: Error {
 }
 
 /// Reads a file and returns the sink and statistics.
-func readLog(_ path: String, chunkSize: Int? = nil, limits: ReaderLimits = ReaderLimits())
+func readLog(
+    _ path: String, chunkSize: Int? = nil, limits: ReaderLimits = ReaderLimits()
+)
     -> FileReadResult<CollectingSink>
 {
     LogFileReader.read(path: path, fileIndex: 0, sink: CollectingSink(), limits: limits, chunkSize: chunkSize)

@@ -64,7 +64,9 @@ enum FlowTupleDecoder {
     }
 
     /// Decodes a VNet flow log tuple; state `D` means denied (there is no decision field).
-    static func decodeVNet(_ tuple: UnsafeRawBufferPointer, into flow: inout Flow, symbols: inout SymbolTable)
+    static func decodeVNet(
+        _ tuple: UnsafeRawBufferPointer, into flow: inout Flow, symbols: inout SymbolTable
+    )
         -> RejectReason?
     {
         withFields(tuple) { fields, count in
@@ -89,7 +91,9 @@ enum FlowTupleDecoder {
     }
 
     /// Fields 0–4 and 6, shared by every tuple format.
-    private static func decodeCommon(_ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, into flow: inout Flow)
+    private static func decodeCommon(
+        _ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, into flow: inout Flow
+    )
         -> RejectReason?
     {
         guard let stamp = parseDecimal(field(tuple, fields, 0)) else { return .badTimestamp }
@@ -167,7 +171,9 @@ enum FlowTupleDecoder {
     }
 
     @inline(__always)
-    private static func field(_ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, _ index: Int)
+    private static func field(
+        _ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, _ index: Int
+    )
         -> UnsafeRawBufferPointer
     {
         UnsafeRawBufferPointer(rebasing: tuple[fields[index]..<(fields[index + 1] - 1)])
@@ -175,7 +181,9 @@ enum FlowTupleDecoder {
 
     /// The byte of a one-letter field, or 0 when the field is not one letter.
     @inline(__always)
-    private static func singleLetter(_ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, _ index: Int)
+    private static func singleLetter(
+        _ tuple: UnsafeRawBufferPointer, _ fields: UnsafeMutablePointer<Int>, _ index: Int
+    )
         -> UInt8
     {
         fields[index + 1] - fields[index] == 2 ? tuple[fields[index]] : 0
