@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What `flowaudit analyze` is asked to do.
 public struct AnalyzeOptions: Sendable {
     /// Files, directories, or `-` for standard input.
@@ -13,21 +19,49 @@ public struct AnalyzeOptions: Sendable {
     }
 }
 
+/// Watches a run's progress, for a status line on a terminal.
+public protocol ProgressObserver: Sendable {
+    /// Reading begins; `progress` is updated until ``finished()``.
+    func started(_ progress: ReadProgress)
+    /// Reading is over.
+    func finished()
+}
+
 /// Runs an analysis: the library entry point behind `flowaudit analyze`.
 public enum Analyzer {
     /// Reads every input and builds the report.
     ///
+    /// - Parameter observer: told when reading starts and ends, to show progress.
     /// - Throws: ``InputError`` when a path does not exist or a directory holds no logs;
     ///   damage inside files is reported, not thrown.
-    public static func run(_ options: AnalyzeOptions) async throws(InputError) -> AnalysisReport {
+    public static func run(
+        _ options: AnalyzeOptions, observer: (any ProgressObserver)? = nil
+    ) async throws(InputError)
+        -> AnalysisReport
+    {
         let files = try InputDiscovery.inputs(for: options.paths)
-        let results = await InputScanner.scan(files: files, jobs: options.jobs, limits: options.limits) { _ in
+        let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
+        if let observer, let progress { observer.started(progress) }
+        let results = await InputScanner.scan(
+            files: files, jobs: options.jobs, limits: options.limits, progress: progress
+        ) { _ in
             DiscardingFlowSink()
         }
+        observer?.finished()
         var inputs = InputStatistics()
         for result in results { inputs.merge(result.statistics) }
         return AnalysisReport(inputs: inputs)
     }
+}
+
+/// The summed size of regular files (standard input counts as 0).
+func totalSize(of files: [String]) -> Int {
+    var total = 0
+    for file in files where file != "-" {
+        var info = stat()
+        if stat(file, &info) == 0 { total += Int(info.st_size) }
+    }
+    return total
 }
 
 extension AnalysisReport {

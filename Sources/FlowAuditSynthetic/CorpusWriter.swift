@@ -61,7 +61,9 @@ public enum CorpusWriter {
         return tuples
     }
 
-    private static func recordHead(_ kind: FlowLogDocument.Kind, time: Int64, mac: String, network: NetworkIdentity)
+    private static func recordHead(
+        _ kind: FlowLogDocument.Kind, time: Int64, mac: String, network: NetworkIdentity
+    )
         -> String
     {
         let timeText = CivilTime.iso8601(milliseconds: time).dropLast() + "0000Z"
@@ -102,10 +104,12 @@ public enum CorpusWriter {
         switch kind {
         case .nsgV2:
             let counters = state == "B" ? ",,," : "\(sent / 1400 + 1),\(sent),\(received / 1400 + 1),\(received)"
-            tuple = "\(time / 1000),\(source),\(destinations[target]),\(sourcePort),\(ports[target]),T,O,A,\(state),\(counters)"
+            tuple =
+                "\(time / 1000),\(source),\(destinations[target]),\(sourcePort),\(ports[target]),T,O,A,\(state),\(counters)"
         case .vnetV4:
             let counters = state == "B" ? "0,0,0,0" : "\(sent / 1400 + 1),\(sent),\(received / 1400 + 1),\(received)"
-            tuple = "\(time),\(source),\(destinations[target]),\(sourcePort),\(ports[target]),6,O,\(state),NX,\(counters)"
+            tuple =
+                "\(time),\(source),\(destinations[target]),\(sourcePort),\(ports[target]),6,O,\(state),NX,\(counters)"
         }
         buffer.append(UInt8(ascii: "\""))
         tuple.withUTF8 { buffer.append(contentsOf: $0) }

@@ -40,7 +40,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     func run() async throws {
         let jsonFile = try json.map { path throws(OutputError) in try OutputFile(path: path) }
         let options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        let report = try await Analyzer.run(options)
+        let report = try await Analyzer.run(options, observer: quiet ? nil : TerminalProgressLine.forStandardError())
         try jsonFile?.write(report.jsonText())
         switch format {
         case .text:

@@ -10,11 +10,13 @@ public struct DiscardingFlowSink: FlowSink, Sendable {
 public enum InputScanner {
     /// Reads `files` with at most `jobs` at once.
     ///
-    /// - Parameter makeSink: creates the sink for the file at an index.
+    /// - Parameters:
+    ///   - progress: counters for a progress line.
+    ///   - makeSink: creates the sink for the file at an index.
     /// - Returns: one result per file, in input order whatever order they finished in,
     ///   so that everything derived from them is deterministic.
     public static func scan<Sink: FlowSink & Sendable>(
-        files: [String], jobs: Int, limits: ReaderLimits = ReaderLimits(),
+        files: [String], jobs: Int, limits: ReaderLimits = ReaderLimits(), progress: ReadProgress? = nil,
         makeSink: @escaping @Sendable (Int) -> Sink
     ) async -> [FileReadResult<Sink>] {
         var results = [FileReadResult<Sink>?](repeating: nil, count: files.count)
@@ -25,10 +27,9 @@ public enum InputScanner {
                 next += 1
                 let path = files[index]
                 group.addTask {
-                    (
-                        index,
-                        LogFileReader.read(path: path, fileIndex: UInt32(index), sink: makeSink(index), limits: limits)
-                    )
+                    let result = LogFileReader.read(
+                        path: path, fileIndex: UInt32(index), sink: makeSink(index), limits: limits, progress: progress)
+                    return (index, result)
                 }
             }
             while next < min(max(jobs, 1), files.count) { startNext() }

@@ -36,9 +36,12 @@ public enum LogFileReader {
     ///   - fileIndex: the index recorded in each flow's ``FlowOrigin``.
     ///   - chunkSize: the most bytes fed to the tokenizer at once (tests use small sizes
     ///     to exercise every chunk boundary); `nil` feeds whatever was read.
+    ///   - progress: counters bumped once per buffer read, for a progress line.
     public static func read<Sink: FlowSink>(
-        path: String, fileIndex: UInt32, sink: Sink, limits: ReaderLimits = ReaderLimits(), chunkSize: Int? = nil
+        path: String, fileIndex: UInt32, sink: Sink, limits: ReaderLimits = ReaderLimits(), chunkSize: Int? = nil,
+        progress: ReadProgress? = nil
     ) -> FileReadResult<Sink> {
+        defer { progress?.fileDone() }
         var reader = LogRecordReader(sink: sink, fileIndex: fileIndex)
         reader.statistics.files = 1
         let source: LogByteSource
@@ -48,7 +51,7 @@ public enum LogFileReader {
             reader.statistics.errors.append(InputFileError(file: path, offset: 0, message: error.description))
             return FileReadResult(statistics: reader.statistics, sink: reader.sink, symbols: reader.symbols)
         }
-        var state = StreamState(limits: limits)
+        var state = StreamState(limits: limits, progress: progress)
         state.run(source: source, reader: &reader, chunkSize: chunkSize)
         reader.statistics.bytesRead = source.fileBytesRead
         reader.statistics.bytesDecompressed = source.bytesProduced
@@ -59,6 +62,7 @@ public enum LogFileReader {
 /// The buffer and parse state of one file being read.
 private struct StreamState {
     let limits: ReaderLimits
+    let progress: ReadProgress?
     var tokenizer: JSONTokenizer
     /// The decompressed stream offset of `buffer[0]`.
     var baseOffset = 0
@@ -68,9 +72,12 @@ private struct StreamState {
     var checkedLeadingBytes = false
     var firstErrorIndex: Int?
     var furtherErrors = 0
+    var reportedFileBytes = 0
+    var reportedDecompressed = 0
 
-    init(limits: ReaderLimits) {
+    init(limits: ReaderLimits, progress: ReadProgress?) {
         self.limits = limits
+        self.progress = progress
         tokenizer = JSONTokenizer(maximumDepth: limits.maximumDepth)
     }
 
@@ -101,8 +108,17 @@ private struct StreamState {
                 isFinal = true
             }
             if !checkedLeadingBytes { skipByteOrderMark(buffer, isFinal: isFinal) }
+            let recordsBefore = reader.statistics.records
             if checkedLeadingBytes {
                 parse(buffer, isFinal: isFinal, reader: &reader, path: source.path, gzip: source.isGzip)
+            }
+            if let progress {
+                progress.add(
+                    bytesRead: source.fileBytesRead - reportedFileBytes,
+                    decompressed: source.bytesProduced - reportedDecompressed,
+                    records: reader.statistics.records - recordsBefore)
+                reportedFileBytes = source.fileBytesRead
+                reportedDecompressed = source.bytesProduced
             }
         }
         finish(reader: &reader, path: source.path, gzip: source.isGzip)
