@@ -284,6 +284,20 @@ struct AnalyzerTests {
                 == "cannot open '/x': No such file or directory; check the path and its permissions")
     }
 
+    @Test("results are identical whatever the number of jobs")
+    func jobsDoNotChangeResults() async throws {
+        let directory = try TemporaryDirectory()
+        try SampleLogWriter.write(DemoScenario(), to: directory.path)
+        try directory.write("z/cut.json", String(Blob.document.prefix(300)))
+        let one = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 1))
+        let two = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
+        let four = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 4))
+        #expect(one.inputs.flows > 2000)
+        #expect(one.jsonText() == two.jsonText())
+        #expect(one.jsonText() == four.jsonText())
+        #expect(one.text(color: false) == two.text(color: false))
+    }
+
     @Test("nothing readable at all is exit status 2")
     func nothingRead() async throws {
         let directory = try TemporaryDirectory()
