@@ -116,6 +116,19 @@ public enum TimestampParser {
             return count >= minimum ? (value, count) : nil
         }
 
+        /// Consumes exactly `count` digits, whatever follows them (`+0200` packs two fields).
+        mutating func fixedDigits(_ count: Int) -> Int? {
+            guard offset + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[offset..<(offset + count)] {
+                let digit = byte &- asciiZero
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            offset += count
+            return value
+        }
+
         /// Whether a space and then a letter come next (an `AM`/`PM` marker rather than an offset).
         func peekIsSpaceThenLetter() -> Bool {
             offset + 1 < bytes.count && bytes[offset] == asciiSpace && ByteText.isLetter(bytes[offset + 1])
@@ -145,14 +158,13 @@ public enum TimestampParser {
             } else {
                 return nil
             }
-            guard let hours = digits(minimum: 2, maximum: 2), hours.value < 24 else { return nil }
+            guard let hours = fixedDigits(2), hours < 24 else { return nil }
             var minutes = 0
-            let hasColon = skip(asciiColon)
-            if hasColon || !isAtEnd {
-                guard let parsed = digits(minimum: 2, maximum: 2), parsed.value < 60 else { return nil }
-                minutes = parsed.value
+            if skip(asciiColon) || !isAtEnd {
+                guard let parsed = fixedDigits(2), parsed < 60 else { return nil }
+                minutes = parsed
             }
-            return sign * (hours.value * 60 + minutes)
+            return sign * (hours * 60 + minutes)
         }
     }
 }
