@@ -11,7 +11,8 @@
 /// Every column of a row is added in scope ``RecordFields/Scope/properties`` as a string. The Log
 /// Analytics system columns are also added in scope ``RecordFields/Scope/record`` under the
 /// names of the raw logs: `Type` (the table) as `category`, `TimeGenerated` as `time`,
-/// `ResourceId` (else `_ResourceId`) as `resourceId` and `OperationName` as `operationName`.
+/// `ResourceId` (or, when absent or empty, `_ResourceId`) as `resourceId` and `OperationName` as
+/// `operationName`; an empty system column is left out.
 ///
 ///     var reader = LogAnalyticsCSVReader()
 ///     reader.consume(chunk, isFinal: false) { row in … }
@@ -45,7 +46,10 @@ public struct LogAnalyticsCSVReader {
         var nameEnds: [Int] = []
         var typeColumn: Int?
         var timeColumn: Int?
+        /// `ResourceId` (spelled as in the raw logs), empty in rows of tables that lack it.
         var resourceIdColumn: Int?
+        /// `_ResourceId` (lower case), which every table has.
+        var systemResourceIdColumn: Int?
         var operationColumn: Int?
     }
 
@@ -231,10 +235,10 @@ public struct LogAnalyticsCSVReader {
                     header.typeColumn = column
                 } else if name.equalsIgnoringCase("TimeGenerated") {
                     header.timeColumn = column
-                } else if name.equalsIgnoringCase("ResourceId")
-                    || (name.equalsIgnoringCase("_ResourceId") && header.resourceIdColumn == nil)
-                {
+                } else if name.equalsIgnoringCase("ResourceId") {
                     header.resourceIdColumn = column
+                } else if name.equalsIgnoringCase("_ResourceId") {
+                    header.systemResourceIdColumn = column
                 } else if name.equalsIgnoringCase("OperationName") {
                     header.operationColumn = column
                 }
@@ -260,13 +264,16 @@ public struct LogAnalyticsCSVReader {
                     let name = UnsafeRawBufferPointer(rebasing: names[nameStart..<header.nameEnds[column]])
                     rowFields.append(scope: .properties, key: name, value: value(column), kind: .string)
                 }
-                func addRecordMember(_ key: StaticString, from column: Int?) {
-                    guard let column else { return }
-                    rowFields.append(scope: .record, key: ByteText(key).bytes, value: value(column), kind: .string)
+                func nonEmpty(_ column: Int?) -> Int? {
+                    column.flatMap { value($0).isEmpty ? nil : $0 }
+                }
+                func addRecordMember(_ key: StaticString, from column: Int?, else fallback: Int? = nil) {
+                    guard let chosen = nonEmpty(column) ?? nonEmpty(fallback) else { return }
+                    rowFields.append(scope: .record, key: ByteText(key).bytes, value: value(chosen), kind: .string)
                 }
                 addRecordMember("category", from: header.typeColumn)
                 addRecordMember("time", from: header.timeColumn)
-                addRecordMember("resourceId", from: header.resourceIdColumn)
+                addRecordMember("resourceId", from: header.resourceIdColumn, else: header.systemResourceIdColumn)
                 addRecordMember("operationName", from: header.operationColumn)
             }
         }
