@@ -1,7 +1,6 @@
+import FlowAudit
 import Foundation
 import Testing
-
-import FlowAudit
 
 /// `../shared/samples`, found from this file: the repository root is three levels up
 /// (`Tests/FlowAuditConformanceTests/<file>`).
@@ -76,7 +75,9 @@ private func decode(_ fields: RecordFields, symbols: inout SymbolTable, record: 
 }
 
 /// Decodes every line of a JSON-lines sample.
-private func decodeJSONLines(_ name: String) throws -> (tally: FirewallSampleTally, results: [FirewallDecodeResult], SymbolTable) {
+private func decodeJSONLines(
+    _ name: String
+) throws -> (tally: FirewallSampleTally, results: [FirewallDecodeResult], SymbolTable) {
     let text = String(decoding: try sampleData(name), as: UTF8.self)
     var symbols = SymbolTable()
     var tally = FirewallSampleTally()

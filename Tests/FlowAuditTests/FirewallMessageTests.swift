@@ -381,7 +381,8 @@ struct FirewallMessageTests {
         #expect(decodeFirewallRecord(noCategory.fields) == .rejected("missing-category"))
         let noTime = FirewallRecordBuilder(category: "AzureFirewallNetworkRule", time: nil).with("msg", message)
         #expect(decodeFirewallRecord(noTime.fields) == .rejected("missing-timestamp"))
-        let badTime = FirewallRecordBuilder(category: "AzureFirewallNetworkRule", time: "yesterday").with("msg", message)
+        let badTime = FirewallRecordBuilder(category: "AzureFirewallNetworkRule", time: "yesterday").with(
+            "msg", message)
         #expect(decodeFirewallRecord(badTime.fields) == .rejected("invalid-timestamp"))
         let noMessage = FirewallRecordBuilder(category: "AzureFirewallNetworkRule")
         #expect(decodeFirewallRecord(noMessage.fields) == .rejected("missing-message"))
@@ -433,7 +434,8 @@ struct DNSProxyMessageTests {
         ),
         (
             "Error: 9 example.org. AAAA: something odd",
-            ObservedDNSRecord(client: "", clientPort: -1, name: "example.org", type: "AAAA", responseCode: "9: something odd")
+            ObservedDNSRecord(
+                client: "", clientPort: -1, name: "example.org", type: "AAAA", responseCode: "9: something odd")
         ),
     ]
 
@@ -450,7 +452,10 @@ struct DNSProxyMessageTests {
             ("DNS Request: 10.0.2.4:61248 - 6513 A IN wpad.example.com.", "unparsed-dns-message"),
             ("DNS Request: 10.0.2.4:61248 + 6513 A IN a. udp 43 false 512 NOERROR qr 145 0.1s", "unparsed-dns-message"),
             ("DNS Request: 10.0.2.4:61248 - 6513 A IN a. udp 43 false 512 NOERROR qr 145 0.1", "unparsed-dns-message"),
-            ("DNS Request: 10.0.2.4:61248 - 6513 A IN a. udp 43 false 512 NOERROR qr 145 0.1s x", "unparsed-dns-message"),
+            (
+                "DNS Request: 10.0.2.4:61248 - 6513 A IN a. udp 43 false 512 NOERROR qr 145 0.1s x",
+                "unparsed-dns-message"
+            ),
             ("DNS Request: dnsclient:61248 - 6513 A IN a. udp 43 false 512 NOERROR qr 145 0.1s", "invalid-address"),
             ("Error: two a. A: x", "unparsed-dns-message"),
             ("TCP request from 10.0.0.1:1 to 10.0.0.2:80. Action: Allow", "unparsed-dns-message"),
@@ -468,6 +473,8 @@ struct DNSProxyMessageTests {
             message: "DNS Request: 10.0.2.4:1 - 1 A IN a.example. udp 1 false 512 NOERROR qr 1 0.1s")
         #expect(
             decodeFirewallRecord(record.fields)
-                == .dns(ObservedDNSRecord(client: "10.0.2.4", clientPort: 1, name: "a.example", type: "A", responseCode: "NOERROR")))
+                == .dns(
+                    ObservedDNSRecord(
+                        client: "10.0.2.4", clientPort: 1, name: "a.example", type: "A", responseCode: "NOERROR")))
     }
 }

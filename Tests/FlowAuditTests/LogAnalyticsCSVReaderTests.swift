@@ -61,19 +61,23 @@ struct LogAnalyticsCSVReaderTests {
     }
 
     private static let fixtureColumns: [StaticString] = ["Rule", "msg_s", "Protocol", "Category"]
-    private static let lowerResourceId = "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/azurefirewalls/fw-aml"
-    private static let upperResourceId = "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW-AML"
+    private static let lowerResourceId =
+        "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/azurefirewalls/fw-aml"
+    private static let upperResourceId =
+        "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW-AML"
 
     @Test("a union export with a BOM, CRLF, quoting, a blank line and a short row", arguments: [1, 7, 4096, Int.max])
     func fixtureInChunks(chunkSize: Int) throws {
         let data = try Self.fixture()
         let (rows, decoded) = readCSV(data, chunkSize: chunkSize, columns: Self.fixtureColumns)
-        let message = "HTTPS request from 10.20.0.4:51545 to ml.azure.com:443. Action: Allow. "
+        let message =
+            "HTTPS request from 10.20.0.4:51545 to ml.azure.com:443. Action: Allow. "
             + "Rule Collection: aml, web. Rule: studio"
         let expectedRows: [ReadRow] = [
             .fields(
                 record: [
-                    "category": "AZFWNetworkRule", "time": "3/2/2026, 1:05:09.250 PM", "resourceId": Self.lowerResourceId,
+                    "category": "AZFWNetworkRule", "time": "3/2/2026, 1:05:09.250 PM",
+                    "resourceId": Self.lowerResourceId,
                 ],
                 columns: ["Rule": "Allow \"storage\", HTTPS", "msg_s": "", "Protocol": "TCP", "Category": ""]),
             .fields(
@@ -95,7 +99,8 @@ struct LogAnalyticsCSVReaderTests {
             .malformed("csv-field-count-mismatch"),
             .fields(
                 record: [
-                    "category": "AZFWNetworkRule", "time": "3/2/2026, 1:05:13.000 PM", "resourceId": Self.lowerResourceId,
+                    "category": "AZFWNetworkRule", "time": "3/2/2026, 1:05:13.000 PM",
+                    "resourceId": Self.lowerResourceId,
                 ],
                 columns: ["Rule": "multi\r\nline", "msg_s": "", "Protocol": "TCP", "Category": ""]),
             .fields(
@@ -155,7 +160,8 @@ struct LogAnalyticsCSVReaderTests {
 
     @Test("RFC 4180 quoting and line endings", arguments: [1, 7, 4096])
     func quoting(chunkSize: Int) {
-        let text = "TimeGenerated,Type,A,B\r\"2025-01-01 00:00:00\",T,\"x,\"\"y\"\"\nz\",\"\"\r\n"
+        let text =
+            "TimeGenerated,Type,A,B\r\"2025-01-01 00:00:00\",T,\"x,\"\"y\"\"\nz\",\"\"\r\n"
             + "2025-01-01 00:00:01,T,plain\"quote,\"after\"closing\n\n\n2025-01-01 00:00:02,T,,"
         let (rows, _) = readCSV(bytes(text), chunkSize: chunkSize, columns: ["A", "B"])
         #expect(
@@ -174,7 +180,9 @@ struct LogAnalyticsCSVReaderTests {
         let body = bytes("Type,TimeGenerated\nAZFWNetworkRule,2025-01-01 00:00:00\n")
         let withMark = readCSV([0xEF, 0xBB, 0xBF] + body, chunkSize: chunkSize, columns: [])
         #expect(
-            withMark.rows == [.fields(record: ["category": "AZFWNetworkRule", "time": "2025-01-01 00:00:00"], columns: [:])])
+            withMark.rows == [
+                .fields(record: ["category": "AZFWNetworkRule", "time": "2025-01-01 00:00:00"], columns: [:])
+            ])
         // "\u{EF}\u{BB}Type" is not the `Type` column, so the row has no category.
         let withPartialMark = readCSV([0xEF, 0xBB] + body, chunkSize: chunkSize, columns: [])
         #expect(withPartialMark.rows == [.fields(record: ["time": "2025-01-01 00:00:00"], columns: [:])])
@@ -190,7 +198,8 @@ struct LogAnalyticsCSVReaderTests {
             bytes(long), chunkSize: 7, columns: [], reader: LogAnalyticsCSVReader(maximumRowBytes: 64))
         #expect(
             tooLong.rows == [
-                .malformed("csv-row-too-long"), .fields(record: ["category": "T", "time": "2025-01-01 00:00:00"], columns: [:]),
+                .malformed("csv-row-too-long"),
+                .fields(record: ["category": "T", "time": "2025-01-01 00:00:00"], columns: [:]),
             ])
 
         let counts = readCSV(bytes("Type,TimeGenerated\nT\nT,a,b\nT,b"), chunkSize: 4096, columns: [])
@@ -293,7 +302,9 @@ struct LogAnalyticsCSVReaderTests {
         #expect(
             decoded == [
                 .rejected("unknown-category"),
-                .dns(ObservedDNSRecord(client: "10.0.0.1", clientPort: 1, name: "a", type: "A", responseCode: "NOERROR")),
+                .dns(
+                    ObservedDNSRecord(
+                        client: "10.0.0.1", clientPort: 1, name: "a", type: "A", responseCode: "NOERROR")),
             ])
     }
 

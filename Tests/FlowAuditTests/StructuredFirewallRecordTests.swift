@@ -328,12 +328,16 @@ struct StructuredFirewallRecordTests {
         StructuredCase(
             name: "no action in a network rule",
             category: "AZFWNetworkRule",
-            properties: [string("Protocol", "TCP"), string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2")],
+            properties: [
+                string("Protocol", "TCP"), string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2"),
+            ],
             expected: .rejected("missing-field")),
         StructuredCase(
             name: "no protocol",
             category: "AZFWNetworkRule",
-            properties: [string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2"), string("Action", "Allow")],
+            properties: [
+                string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2"), string("Action", "Allow"),
+            ],
             expected: .rejected("missing-field")),
         StructuredCase(
             name: "redacted address",
@@ -401,7 +405,9 @@ struct StructuredFirewallRecordTests {
         #expect(flow.format == .firewallStructured)
         #expect(flow.origin == origin)
         #expect(CivilTime.iso8601(milliseconds: flow.time) == "2024-03-20T23:39:59.849Z")
-        #expect(symbols.string(flow.acl) == "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW")
+        #expect(
+            symbols.string(flow.acl)
+                == "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/FW")
 
         let dnsRecord = FirewallRecordBuilder(category: "AZFWDnsQuery", time: "2026-09-07T09:49:24.176737+00:00")
             .with("SourceIp", "10.0.0.1").with("QueryName", "a.example.")

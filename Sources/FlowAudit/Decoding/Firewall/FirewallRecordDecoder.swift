@@ -70,7 +70,7 @@ public enum FirewallRecordDecoder {
         case .structured(let structured):
             do {
                 return try StructuredFirewallRecord.decode(structured, properties, base: flow, symbols: &symbols)
-            } catch where error.reason == .missingField && properties.contains("SrcIpAddr") {
+            } catch let failure where failure.reason == .missingField && properties.contains("SrcIpAddr") {
                 return try ASIMNetworkSessionRow.decode(properties, base: flow, symbols: &symbols)
             }
         case .azureDiagnostics:
