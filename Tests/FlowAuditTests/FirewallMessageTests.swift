@@ -90,6 +90,11 @@ struct FirewallMessageTests {
                 action: .allow, policy: "Global Policy", ruleCollectionGroup: "Default Group",
                 ruleCollection: "Corp, Spoke", rule: "DNS-from-Spoke#2591142 ")),
         FirewallMessageCase(
+            name: "unbracketed IPv6 without ports",
+            message: "UDP request from fd10::1 to fd10::2. Action: Allow",
+            expected: ObservedFirewallFlow(
+                protocolNumber: udp, source: "fd10::1", destination: "fd10::2", action: .allow)),
+        FirewallMessageCase(
             name: "unknown operation falls back on the category",
             operationName: nil,
             message: "UDP request from 10.0.0.1:5 to 10.0.0.2:6. Action: Deny",
@@ -359,6 +364,10 @@ struct FirewallMessageTests {
         ("TCP request from 10.0.0.1:99999 to 10.0.0.2:80. Action: Allow", "invalid-port"),
         ("TCP request from 10.0.0.1:1 to 10.0.0.2:8x. Action: Allow", "invalid-port"),
         ("TCP request from host.example:1 to 10.0.0.2:80. Action: Allow", "invalid-address"),
+        ("TCP request from [fd10::1 to 10.0.0.2:80. Action: Allow", "invalid-address"),
+        ("TCP request from [fd10::1]x to 10.0.0.2:80. Action: Allow", "invalid-port"),
+        ("TCP request from 10.0.0.1:1 to [gateway]:80. Action: Allow", "invalid-address"),
+        ("TCP request from 10.0.0.1:1 to . Action: Allow", "invalid-address"),
         ("TCP request from 10.0.0.1:1 to 10.0.0.2:80. Action: Maybe", "unknown-action"),
         ("ICMP Type=x request from 10.0.0.1 to 10.0.0.2. Action: Allow", "invalid-protocol"),
         (" request from 10.0.0.1 to 10.0.0.2. Action: Allow", "invalid-protocol"),

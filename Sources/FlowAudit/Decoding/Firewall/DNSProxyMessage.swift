@@ -44,10 +44,7 @@ enum DNSProxyMessage {
             let responseCode = words.next(), words.next() != nil, words.next() != nil,
             let duration = words.next(), duration.hasSuffix("s"), words.next() == nil
         else { throw DecodeFailure(.unparsedDNSMessage) }
-        guard let endpoint = FirewallEndpoint.parse(client) else { throw DecodeFailure(.invalidPort) }
-        guard let address = endpoint.address else { throw DecodeFailure(.invalidAddress) }
-        record.client = address
-        record.clientPort = endpoint.port
+        (record.client, record.clientPort) = try FirewallEndpoint.parseAddress(client)
         record.name = symbols.intern(name.droppingTrailingDot.bytes)
         record.type = symbols.intern(type.bytes)
         record.responseCode = symbols.intern(responseCode.bytes)

@@ -90,17 +90,14 @@ enum FirewallRequestMessage {
     }
 
     private static func setSource(_ token: ByteText, of flow: inout Flow) throws(DecodeFailure) {
-        guard let endpoint = FirewallEndpoint.parse(token) else { throw DecodeFailure(.invalidPort) }
-        guard let address = endpoint.address else { throw DecodeFailure(.invalidAddress) }
-        flow.source = address
-        flow.sourcePort = endpoint.port
+        (flow.source, flow.sourcePort) = try FirewallEndpoint.parseAddress(token)
     }
 
     /// Sets the destination address, or the FQDN when the message names a host.
     private static func setDestination(
         _ token: ByteText, of flow: inout Flow, symbols: inout SymbolTable
     ) throws(DecodeFailure) {
-        guard let endpoint = FirewallEndpoint.parse(token) else { throw DecodeFailure(.invalidPort) }
+        let endpoint = try FirewallEndpoint.parse(token)
         if let address = endpoint.address {
             flow.destination = address
         } else {
@@ -115,11 +112,8 @@ enum FirewallRequestMessage {
     ) throws(DecodeFailure) {
         var (token, rest) = text.split(atFirst: asciiSpace)
         if token.hasSuffix(".") { token = withoutLastByte(token) }
-        guard let endpoint = FirewallEndpoint.parse(token) else { throw DecodeFailure(.invalidPort) }
-        guard let address = endpoint.address else { throw DecodeFailure(.invalidAddress) }
         flow.action = .dnat
-        flow.translatedAddress = address
-        flow.translatedPort = endpoint.port
+        (flow.translatedAddress, flow.translatedPort) = try FirewallEndpoint.parseAddress(token)
         applyTail(rest, to: &flow, symbols: &symbols)
     }
 
@@ -165,10 +159,10 @@ enum FirewallRequestMessage {
         flow.ruleCollectionGroup = take("Rule Collection Group: ", upTo: ". Rule Collection: ", orElse: ". Rule: ")
         flow.ruleCollection = take("Rule Collection: ", upTo: ". Rule: ")
         guard var rule = rest.removingPrefix("Rule: ") else { return }
-        if let (name, webCategory) = rule.split(atLast: ". Web Category: ") {
+        if let webCategory = rule.lastOffset(of: ". Web Category: ") {
             // The web category is why the rule matched; the structured logs' `WebCategory` gets the same text.
-            flow.reason = symbols.intern(prefix: "Web Category: ", webCategory)
-            rule = name
+            flow.reason = symbols.intern(rule.suffix(from: webCategory + 2).bytes)
+            rule = rule.prefix(upTo: webCategory)
         }
         flow.rule = sentenceSymbol(rule, &symbols)
     }

@@ -194,43 +194,49 @@ struct FirewallEndpoint {
     /// The port, or -1 when absent or empty.
     var port: Int32
 
-    /// Parses an endpoint token; `nil` when empty or when the port is not a number up to 65535.
+    /// Parses an endpoint token whose host may be an address or a name.
     ///
-    /// A colon splits host from port only when it is the sole colon: an unbracketed text with
-    /// several colons is read as a bare IPv6 address.
-    static func parse(_ token: ByteText) -> FirewallEndpoint? {
-        let hostText: ByteText
-        let portText: ByteText?
+    /// A colon splits host from port only when it is the sole colon or follows a `]`: an
+    /// unbracketed text with several colons is read as a bare IPv6 address.
+    ///
+    /// - Throws: `invalid-port` when the port is not a number up to 65535; `invalid-address` when
+    ///   the host is empty, or bracketed but not IPv6.
+    static func parse(_ token: ByteText) throws(DecodeFailure) -> FirewallEndpoint {
+        var hostText = token
+        var portText: ByteText?
         if token.count > 0, token[0] == asciiOpenBracket {
-            guard let close = token.firstOffset(of: asciiCloseBracket) else { return nil }
+            guard let close = token.firstOffset(of: asciiCloseBracket) else { throw DecodeFailure(.invalidAddress) }
             hostText = token.prefix(upTo: close + 1)
             let rest = token.suffix(from: close + 1)
-            if rest.isEmpty {
-                portText = nil
-            } else {
-                guard rest[0] == asciiColon else { return nil }
-                portText = rest.suffix(from: 1)
+            if !rest.isEmpty {
+                guard let afterColon = rest.removingPrefix(":") else { throw DecodeFailure(.invalidPort) }
+                portText = afterColon
             }
-        } else if let colon = token.firstOffset(of: asciiColon) {
-            if token.firstOffset(of: asciiColon, from: colon + 1) != nil {
-                hostText = token
-                portText = nil
-            } else {
-                hostText = token.prefix(upTo: colon)
-                portText = token.suffix(from: colon + 1)
-            }
-        } else {
-            hostText = token
-            portText = nil
+        } else if let colon = token.firstOffset(of: asciiColon),
+            token.firstOffset(of: asciiColon, from: colon + 1) == nil
+        {
+            hostText = token.prefix(upTo: colon)
+            portText = token.suffix(from: colon + 1)
         }
-        guard !hostText.isEmpty else { return nil }
         var port: Int32 = -1
         if let portText, !portText.isEmpty {
-            guard let value = portText.decimalValue, value <= 65_535 else { return nil }
+            guard let value = portText.decimalValue, value <= 65_535 else { throw DecodeFailure(.invalidPort) }
             port = Int32(value)
         }
         let address = IPAddress.parse(hostText.bytes)
+        guard address != nil || (!hostText.isEmpty && hostText[0] != asciiOpenBracket) else {
+            throw DecodeFailure(.invalidAddress)
+        }
         return FirewallEndpoint(address: address, host: hostText, port: port)
+    }
+
+    /// Parses an endpoint token whose host must be an address.
+    ///
+    /// - Throws: as ``parse(_:)``, and `invalid-address` for a host name.
+    static func parseAddress(_ token: ByteText) throws(DecodeFailure) -> (address: IPAddress, port: Int32) {
+        let endpoint = try parse(token)
+        guard let address = endpoint.address else { throw DecodeFailure(.invalidAddress) }
+        return (address, endpoint.port)
     }
 }
 
