@@ -75,10 +75,10 @@ public enum FirewallRecordDecoder {
             }
         case .azureDiagnostics:
             if properties.contains("msg_s") {
-                let legacy = try properties.withText("Category") { text -> FieldLookup<LegacyFirewallCategory> in
+                let legacy = try properties.withText("Category") { text -> FieldParse<LegacyFirewallCategory> in
                     guard let text, !text.isEmpty else { return .absent }
-                    guard case .legacy(let legacy)? = FirewallCategory(name: text) else { return .unknown }
-                    return .found(legacy)
+                    guard case .legacy(let legacy)? = FirewallCategory(name: text) else { return .invalid }
+                    return .value(legacy)
                 }.get(orThrow: .unknownCategory)
                 // Without a `Category` column only `OperationName` can tell DNS proxy rows apart.
                 let kind = LegacyMessageKind(record: record, category: legacy ?? .networkRule)
@@ -106,10 +106,7 @@ public enum FirewallRecordDecoder {
                     try FirewallRequestMessage.parse(message, into: &flow, symbols: &symbols)
                     return .flow(flow)
                 case .dnsProxy:
-                    var record = DNSRecord()
-                    record.time = base.time
-                    record.format = base.format
-                    record.origin = base.origin
+                    var record = DNSRecord(envelopeOf: base)
                     try DNSProxyMessage.parse(message, into: &record, symbols: &symbols)
                     return .dns(record)
                 }
@@ -145,18 +142,14 @@ enum LegacyMessageKind {
     }
 }
 
-/// The outcome of looking a name up inside a `withValue` closure.
-private enum FieldLookup<Value> {
-    case absent
-    case found(Value)
-    case unknown
-
-    func get(orThrow reason: RejectReason) throws(DecodeFailure) -> Value? {
-        switch self {
-        case .absent: return nil
-        case .found(let value): return value
-        case .unknown: throw DecodeFailure(reason)
-        }
+extension DNSRecord {
+    /// A record with the time, format and origin of `flow`, the envelope decoded before the
+    /// record's kind is known.
+    init(envelopeOf flow: Flow) {
+        self.init()
+        time = flow.time
+        format = flow.format
+        origin = flow.origin
     }
 }
 

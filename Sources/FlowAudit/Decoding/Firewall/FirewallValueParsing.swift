@@ -95,7 +95,7 @@ struct FirewallFieldReader {
 }
 
 /// The outcome of reading one member inside a `withValue` closure, which cannot throw typed errors.
-private enum FieldParse<Value> {
+enum FieldParse<Value> {
     case absent
     case value(Value)
     case invalid

@@ -87,7 +87,7 @@ enum StructuredFirewallRecord {
             flow.action = .log
             flow.reason = symbols.intern(ByteText("Fat Flow").bytes)
         case .dnsQuery:
-            var record = dnsRecord(like: base)
+            var record = DNSRecord(envelopeOf: base)
             record.client = try properties.requiredAddress("SourceIp")
             record.clientPort = try properties.port("SourcePort")
             record.name = try queryName(properties, key: "QueryName", symbols: &symbols)
@@ -98,7 +98,7 @@ enum StructuredFirewallRecord {
             }
             return .dns(record)
         case .fqdnResolveFailure:
-            var record = dnsRecord(like: base)
+            var record = DNSRecord(envelopeOf: base)
             record.name = try queryName(properties, key: "Fqdn", symbols: &symbols)
             record.responseCode = properties.symbol("Error", symbols: &symbols)
             return .dns(record)
@@ -156,14 +156,6 @@ enum StructuredFirewallRecord {
             return .end
         }
         return .none
-    }
-
-    private static func dnsRecord(like flow: Flow) -> DNSRecord {
-        var record = DNSRecord()
-        record.time = flow.time
-        record.format = flow.format
-        record.origin = flow.origin
-        return record
     }
 
     /// A required DNS name, without its trailing dot.
