@@ -3,7 +3,7 @@ import Testing
 @testable import FlowAudit
 
 /// A structured record as (category, properties) and what it should decode to.
-struct StructuredCase: CustomTestStringConvertible {
+struct StructuredFirewallCase: CustomTestStringConvertible {
     var name: String
     var category: String
     var properties: [(key: String, value: String, kind: RecordFields.Kind)]
@@ -32,8 +32,8 @@ private let tcp = IPProtocolNumber.tcp
 
 @Suite("Structured firewall categories")
 struct StructuredFirewallRecordTests {
-    static let flowCases: [StructuredCase] = [
-        StructuredCase(
+    static let flowCases: [StructuredFirewallCase] = [
+        StructuredFirewallCase(
             name: "AZFWNetworkRule with numbers (Elastic)",
             category: "AZFWNetworkRule",
             properties: [
@@ -49,7 +49,7 @@ struct StructuredFirewallRecordTests {
                     destination: "1.128.0.0", destinationPort: 53, action: .allow, policy: "test-azfw-premium-policy",
                     ruleCollectionGroup: "DefaultNetworkRuleCollectionGroup", ruleCollection: "DNS",
                     rule: "Allow-DNS"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWNetworkRule default action with bracketed expanded IPv6",
             category: "AZFWNetworkRule",
             properties: [
@@ -64,7 +64,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, source: "fd10:3:5:1::4", sourcePort: 42346,
                     destination: "2001:4860:4860::8888", destinationPort: 8080, action: .deny,
                     reason: "Default Action"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWNetworkRule ICMPv6 with zero ports",
             category: "AZFWNetworkRule",
             properties: [
@@ -79,7 +79,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: IPProtocolNumber.icmpV6, icmpType: 128, source: "fd10:3:5:1::4",
                     destination: "2606:4700:4700::1111", action: .allow, policy: "p", ruleCollectionGroup: "g",
                     ruleCollection: "c", rule: "r"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWNetworkRule with ports as strings, a decimal and an exponent",
             category: "AZFWNetworkRule",
             properties: [
@@ -90,7 +90,7 @@ struct StructuredFirewallRecordTests {
                 ObservedFirewallFlow(
                     protocolNumber: tcp, source: "10.0.0.1", sourcePort: 50000, destination: "10.0.0.2",
                     destinationPort: 443, action: .allow))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWApplicationRule with DestinationIp, TargetUrl and an action reason",
             category: "AZFWApplicationRule",
             properties: [
@@ -108,7 +108,7 @@ struct StructuredFirewallRecordTests {
                     destination: "1.128.0.0", destinationPort: 123, action: .allow, policy: "policy",
                     ruleCollectionGroup: "ApplicationRuleGroup", ruleCollection: "ApplicationRuleSet",
                     rule: "ApplicationRule", url: "https://www.microsoft.com/en-us/about", reason: "reason"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWApplicationRule with an FQDN, a web category and booleans as \"0\"",
             category: "AZFWApplicationRule",
             properties: [
@@ -124,7 +124,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, applicationProtocol: "HTTPS", source: "10.1.174.123", sourcePort: 60326,
                     destinationPort: 443, action: .deny, fqdn: "rt.services.visualstudio.com",
                     reason: "Web Category: Gambling"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWNatRule without an action",
             category: "AZFWNatRule",
             properties: [
@@ -140,7 +140,7 @@ struct StructuredFirewallRecordTests {
                     destinationPort: 22, action: .dnat, policy: "test-azfw-premium-policy",
                     ruleCollectionGroup: "DefaultDnatRuleCollectionGroup", ruleCollection: "ssh", rule: "ssh-nat",
                     translatedAddress: "10.0.0.4", translatedPort: 22))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWThreatIntel with Url instead of TargetUrl (Elastic)",
             category: "AZFWThreatIntel",
             properties: [
@@ -155,7 +155,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, source: "192.168.0.2", sourcePort: 51890, destination: "175.16.199.1",
                     destinationPort: 443, action: .deny, url: "http://bad.example/x",
                     reason: "ThreatIntel: Destination reported by Threat Intelligence"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWThreatIntel with an empty DestinationIp and IsTlsInspected as a string",
             category: "AZFWThreatIntel",
             properties: [
@@ -171,7 +171,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, applicationProtocol: "HTTP", source: "10.13.1.4", sourcePort: 51674,
                     destinationPort: 80, action: .alert, fqdn: "testmaliciousdomain.eastus.cloudapp.azure.com",
                     reason: "ThreatIntel: This is a test indicator for a Microsoft owned domain."))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWThreatIntel from Log Analytics: HTTPS/1.1 and a prefixed description",
             category: "AZFWThreatIntel",
             properties: [
@@ -186,7 +186,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, applicationProtocol: "HTTPS", source: "10.1.190.194", sourcePort: 36332,
                     destinationPort: 443, action: .deny, fqdn: "test-suspicious-domain.net",
                     reason: "ThreatIntel: Destination reported by Threat Intelligence"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWIdpsSignature with the signature as a string",
             category: "AZFWIdpsSignature",
             properties: [
@@ -200,7 +200,7 @@ struct StructuredFirewallRecordTests {
                     protocolNumber: tcp, source: "10.12.3.6", sourcePort: 44592, destination: "104.21.49.135",
                     destinationPort: 80, action: .alert,
                     reason: "Signature: 2008989. IDS: POLICY IP Check Domain (showmyip in HTTP Host)"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWIdpsSignature drop with a numeric signature and no description",
             category: "AZFWIdpsSignature",
             properties: [
@@ -212,7 +212,7 @@ struct StructuredFirewallRecordTests {
                 ObservedFirewallFlow(
                     protocolNumber: IPProtocolNumber.udp, source: "10.0.0.1", sourcePort: 1, destination: "10.0.0.2",
                     destinationPort: 2, action: .drop, reason: "Signature: 2100366"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWFlowTrace",
             category: "AZFWFlowTrace",
             properties: [
@@ -224,7 +224,7 @@ struct StructuredFirewallRecordTests {
                 ObservedFirewallFlow(
                     protocolNumber: tcp, source: "10.0.0.1", sourcePort: 40000, destination: "10.0.0.2",
                     destinationPort: 443, action: .log, state: .begin, reason: "Additional TCP Log"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWFlowTrace closing flag and no action",
             category: "AZFWFlowTrace",
             properties: [
@@ -235,7 +235,7 @@ struct StructuredFirewallRecordTests {
                 ObservedFirewallFlow(
                     protocolNumber: tcp, source: "10.0.0.1", sourcePort: 40000, destination: "10.0.0.2",
                     destinationPort: 443, action: .log, state: .end))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWFatFlow",
             category: "AZFWFatFlow",
             properties: [
@@ -248,8 +248,8 @@ struct StructuredFirewallRecordTests {
                     destination: "10.0.0.2", destinationPort: 5001, action: .log, reason: "Fat Flow"))),
     ]
 
-    static let dnsCases: [StructuredCase] = [
-        StructuredCase(
+    static let dnsCases: [StructuredFirewallCase] = [
+        StructuredFirewallCase(
             name: "AZFWDnsQuery with an exponent duration and compressed IPv6",
             category: "AZFWDnsQuery",
             properties: [
@@ -264,7 +264,7 @@ struct StructuredFirewallRecordTests {
                 ObservedDNSRecord(
                     client: "fd10:3:5:1::4", clientPort: 34791, name: "ifconfig.me", type: "AAAA",
                     responseCode: "NOERROR"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWDnsQuery with an error and no response code",
             category: "AZFWDnsQuery",
             properties: [
@@ -276,7 +276,7 @@ struct StructuredFirewallRecordTests {
                 ObservedDNSRecord(
                     client: "10.0.0.4", clientPort: 1000, name: "login.microsoftonline.com", type: "A",
                     responseCode: "i/o timeout"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWFqdnResolveFailure",
             category: "AZFWFqdnResolveFailure",
             properties: [
@@ -287,7 +287,7 @@ struct StructuredFirewallRecordTests {
             expected: .dns(
                 ObservedDNSRecord(
                     client: "", clientPort: -1, name: "ml.azure.com", type: "", responseCode: "no such host"))),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWInternalFqdnResolutionFailure, the table name of the same category",
             category: "AZFWInternalFqdnResolutionFailure",
             properties: [string("Fqdn", "ml.azure.com."), string("Error", "server misbehaving")],
@@ -296,8 +296,8 @@ struct StructuredFirewallRecordTests {
                     client: "", clientPort: -1, name: "ml.azure.com", type: "", responseCode: "server misbehaving"))),
     ]
 
-    static let rejectedCases: [StructuredCase] = [
-        StructuredCase(
+    static let rejectedCases: [StructuredFirewallCase] = [
+        StructuredFirewallCase(
             name: "AZFWNetworkRuleAggregation",
             category: "AZFWNetworkRuleAggregation",
             properties: [
@@ -305,46 +305,46 @@ struct StructuredFirewallRecordTests {
                 number("DestinationPort", "443"), number("NetworkRuleCount", "17"), string("Protocol", "TCP"),
             ],
             expected: .rejected("aggregation-record")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWApplicationRuleAggregation",
             category: "AZFWApplicationRuleAggregation",
             properties: [string("Fqdn", "a.example"), number("ApplicationRuleCount", "3")],
             expected: .rejected("aggregation-record")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "AZFWNatRuleAggregation",
             category: "AZFWNatRuleAggregation",
             properties: [string("TranslatedIp", "10.0.0.9"), number("NatRuleCount", "3")],
             expected: .rejected("aggregation-record")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "no source address",
             category: "AZFWNetworkRule",
             properties: [string("Protocol", "TCP"), string("DestinationIp", "10.0.0.2"), string("Action", "Allow")],
             expected: .rejected("missing-field")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "no destination address in a network rule",
             category: "AZFWNetworkRule",
             properties: [string("Protocol", "TCP"), string("SourceIp", "10.0.0.1"), string("Action", "Allow")],
             expected: .rejected("missing-field")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "no action in a network rule",
             category: "AZFWNetworkRule",
             properties: [
                 string("Protocol", "TCP"), string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2"),
             ],
             expected: .rejected("missing-field")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "no protocol",
             category: "AZFWNetworkRule",
             properties: [
                 string("SourceIp", "10.0.0.1"), string("DestinationIp", "10.0.0.2"), string("Action", "Allow"),
             ],
             expected: .rejected("missing-field")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "redacted address",
             category: "AZFWApplicationRule",
             properties: [string("Protocol", "HTTP"), string("SourceIp", "<redacted>"), string("Action", "Allow")],
             expected: .rejected("invalid-address")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "port out of range",
             category: "AZFWThreatIntel",
             properties: [
@@ -352,7 +352,7 @@ struct StructuredFirewallRecordTests {
                 string("Action", "Deny"),
             ],
             expected: .rejected("invalid-port")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "fractional port",
             category: "AZFWNetworkRule",
             properties: [
@@ -360,7 +360,7 @@ struct StructuredFirewallRecordTests {
                 string("DestinationIp", "10.0.0.2"), string("Action", "Deny"),
             ],
             expected: .rejected("invalid-port")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "unknown action",
             category: "AZFWNetworkRule",
             properties: [
@@ -368,7 +368,7 @@ struct StructuredFirewallRecordTests {
                 string("Action", "Permit"),
             ],
             expected: .rejected("unknown-action")),
-        StructuredCase(
+        StructuredFirewallCase(
             name: "DNS query without a name",
             category: "AZFWDnsQuery",
             properties: [string("SourceIp", "10.0.0.1"), string("QueryType", "A")],
@@ -376,17 +376,17 @@ struct StructuredFirewallRecordTests {
     ]
 
     @Test("flows", arguments: flowCases)
-    func flows(_ testCase: StructuredCase) {
+    func flows(_ testCase: StructuredFirewallCase) {
         #expect(decodeFirewallRecord(testCase.fields) == testCase.expected)
     }
 
     @Test("DNS records", arguments: dnsCases)
-    func dnsRecords(_ testCase: StructuredCase) {
+    func dnsRecords(_ testCase: StructuredFirewallCase) {
         #expect(decodeFirewallRecord(testCase.fields) == testCase.expected)
     }
 
     @Test("rejections", arguments: rejectedCases)
-    func rejections(_ testCase: StructuredCase) {
+    func rejections(_ testCase: StructuredFirewallCase) {
         #expect(decodeFirewallRecord(testCase.fields) == testCase.expected)
     }
 

@@ -10,7 +10,7 @@ enum FirewallCategory: Equatable {
 
     /// The category named by `text`, ignoring ASCII case.
     init?(name text: ByteText) {
-        if let legacy = LegacyFirewallCategory.allCases.first(where: { text.equalsIgnoringCase($0.name) }) {
+        if let legacy = LegacyFirewallCategory.all.first(where: { text.equalsIgnoringCase($0.name) }) {
             self = .legacy(legacy)
         } else if let structured = StructuredFirewallCategory(name: text) {
             self = .structured(structured)
@@ -36,6 +36,9 @@ enum LegacyFirewallCategory: CaseIterable {
     case applicationRule
     case dnsProxy
 
+    /// `allCases`, built once: the synthesized property builds a new array at every call.
+    static let all = allCases
+
     var name: StaticString {
         switch self {
         case .networkRule: "AzureFirewallNetworkRule"
@@ -60,6 +63,9 @@ enum StructuredFirewallCategory: CaseIterable {
     case networkRuleAggregation
     case natRuleAggregation
 
+    /// `allCases`, built once: the synthesized property builds a new array at every call.
+    private static let all = allCases
+
     var name: StaticString {
         switch self {
         case .networkRule: "AZFWNetworkRule"
@@ -82,7 +88,7 @@ enum StructuredFirewallCategory: CaseIterable {
     init?(name text: ByteText) {
         if text.equalsIgnoringCase("AZFWInternalFqdnResolutionFailure") {
             self = .fqdnResolveFailure
-        } else if let match = Self.allCases.first(where: { text.equalsIgnoringCase($0.name) }) {
+        } else if let match = Self.all.first(where: { text.equalsIgnoringCase($0.name) }) {
             self = match
         } else {
             return nil

@@ -21,7 +21,7 @@
 /// Every data row produces exactly one call of `onRow`, in order, so the caller can number rows.
 public struct LogAnalyticsCSVReader {
     /// One data row.
-    public enum Row {
+    public enum Row: Sendable {
         /// The row's columns.
         ///
         /// The reader reuses this storage for the next row: do not keep it past the `onRow` call.
