@@ -37,11 +37,13 @@ enum DNSProxyMessage {
     ) throws(DecodeFailure) {
         var words = WordCursor(rest: text)
         guard let client = words.next(), words.next()?.equals("-") == true,
-            words.next()?.decimalValue != nil,
-            let type = words.next(), words.next() != nil,
-            let name = words.next(), words.next() != nil, words.next() != nil, words.next() != nil,
-            words.next() != nil,
-            let responseCode = words.next(), words.next() != nil, words.next() != nil,
+            words.next()?.decimalValue != nil,  // query ID
+            let type = words.next(),
+            words.skip(1),  // class
+            let name = words.next(),
+            words.skip(4),  // protocol, request size, DO bit, EDNS0 buffer size
+            let responseCode = words.next(),
+            words.skip(2),  // flags, response size
             let duration = words.next(), duration.hasSuffix("s"), words.next() == nil
         else { throw DecodeFailure(.unparsedDNSMessage) }
         (record.client, record.clientPort) = try FirewallEndpoint.parseAddress(client)
@@ -87,6 +89,12 @@ enum DNSProxyMessage {
             let (word, after) = rest.split(atFirst: asciiSpace)
             rest = after
             return word
+        }
+
+        /// Skips `count` words; `false` when fewer are left.
+        mutating func skip(_ count: Int) -> Bool {
+            for _ in 0..<count where next() == nil { return false }
+            return true
         }
     }
 }
