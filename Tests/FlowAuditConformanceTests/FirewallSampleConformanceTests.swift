@@ -2,22 +2,6 @@ import FlowAudit
 import Foundation
 import Testing
 
-/// `../shared/samples`, found from this file: the repository root is three levels up
-/// (`Tests/FlowAuditConformanceTests/<file>`).
-private let sharedSamplesDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("../shared/samples").standardizedFileURL
-
-/// Whether the shared samples are beside the clone. CI has them; a fresh clone may not, and
-/// then this suite is skipped with a note rather than failing.
-private let sharedSamplesAvailable: Bool = {
-    let available = FileManager.default.fileExists(atPath: sharedSamplesDirectory.path)
-    if !available {
-        print("note: \(sharedSamplesDirectory.path) is absent; skipping the firewall sample conformance suite")
-    }
-    return available
-}()
-
 /// How many records of a sample became flows, DNS records, or rejections (by reason).
 struct FirewallSampleTally: Equatable, CustomStringConvertible {
     var flows = 0
@@ -36,7 +20,7 @@ struct FirewallSampleTally: Equatable, CustomStringConvertible {
 }
 
 private func sampleData(_ name: String) throws -> Data {
-    try Data(contentsOf: sharedSamplesDirectory.appendingPathComponent(name))
+    try Data(contentsOf: URL(fileURLWithPath: SharedSamples.sample(name)))
 }
 
 /// The ``RecordFields`` of one JSON record: its scalar top-level members and the scalar members of
@@ -101,7 +85,7 @@ private func decodeMessage(_ message: String, category: String, symbols: inout S
 
 @Suite(
     "Firewall samples in ../shared",
-    .enabled(if: sharedSamplesAvailable, "../shared/samples is absent beside the clone; conformance suite skipped"))
+    .enabled(if: SharedSamples.isAvailable, "../shared/samples is absent beside the clone; conformance suite skipped"))
 struct FirewallSampleConformanceTests {
     /// Every JSON-lines firewall sample with what its records must become.
     static let jsonLineSamples: [(file: String, expected: FirewallSampleTally)] = [
@@ -282,5 +266,54 @@ struct FirewallSampleConformanceTests {
             }
         }
         #expect(tally == FirewallSampleTally(flows: expectedFlows), "\(file)")
+    }
+}
+
+/// A sink that keeps nothing; the statistics are what is checked.
+private struct CountingSink: FlowSink, Sendable {
+    mutating func consume(_ flow: Flow) {}
+    mutating func consume(_ record: DNSRecord) {}
+}
+
+@Suite("Conformance: firewall samples through the whole reader", .enabled(if: SharedSamples.isAvailable))
+struct FirewallSamplePipelineTests {
+    /// Every firewall log sample and what it must yield: flows, DNS records, rejected.
+    static let expectations: [(file: String, flows: Int, dns: Int, rejected: [RejectReason: Int])] = [
+        ("azfwwatch-ipv6-AZFWDnsQuery.jsonl", 0, 4, [:]),
+        ("azfwwatch-ipv6-AZFWNetworkRule-subset.jsonl", 5, 0, [:]),
+        ("azfwwatch-ipv6-AzureFirewallDnsProxy.jsonl", 0, 4, [:]),
+        ("azfwwatch-ipv6-legacy-netrule-subset.jsonl", 6, 0, [:]),
+        ("azure-firewall-mon-structured-samples-verbatim.txt", 4, 1, [:]),
+        ("elastic-fw-legacy-applicationrules.log", 6, 0, [:]),
+        ("elastic-fw-legacy-dnsproxy.log", 0, 3, [:]),
+        ("elastic-fw-legacy-metadata-tenantid.log", 1, 0, [:]),
+        ("elastic-fw-legacy-networkrules.log", 12, 0, [:]),
+        ("elastic-fw-legacy-sdh3075-policy-rcg.log", 1, 0, [:]),
+        ("elastic-fw-structured-AZFWApplicationRule.log", 2, 0, [:]),
+        ("elastic-fw-structured-AZFWDnsQuery.log", 0, 2, [:]),
+        ("elastic-fw-structured-AZFWNatRule.log", 2, 0, [:]),
+        ("elastic-fw-structured-AZFWNetworkRule.log", 2, 0, [:]),
+        ("elastic-fw-structured-AZFWThreatIntel.log", 1, 0, [:]),
+        // SOURCES.md: not valid JSON (a trailing comma); the record is lost and the file reported.
+        ("elastic-fw-structured-AZFWApplicationRule-redacted-pretty.log", 0, 0, [.malformedJSON: 1]),
+        ("sentinel-la-export-AZFWApplicationRule-excerpt.csv", 3, 0, [:]),
+        ("sentinel-la-export-AZFWIdpsSignature-excerpt.csv", 6, 0, [:]),
+        ("sentinel-la-export-AZFWNetworkRule-excerpt.csv", 7, 0, [:]),
+        ("sentinel-la-export-AZFWThreatIntel-excerpt.csv", 4, 0, [:]),
+        ("sentinel-la-portal-export-asim-azurefirewall-networksession-excerpt.csv", 2, 0, [:]),
+    ]
+
+    @Test("each sample yields its flows and DNS records, in any chunk size", arguments: expectations)
+    func sample(file: String, flows: Int, dns: Int, rejected: [RejectReason: Int]) {
+        for chunk in [7, 4096] {
+            let result = LogFileReader.read(
+                path: SharedSamples.sample(file), fileIndex: 0, sink: CountingSink(), chunkSize: chunk)
+            let statistics = result.statistics
+            #expect(statistics.flows == flows, "\(file)")
+            #expect(statistics.dnsRecords == dns, "\(file)")
+            #expect(statistics.rejectedByReason == rejected, "\(file)")
+            #expect(statistics.errors.isEmpty == rejected.isEmpty, "\(file): \(statistics.errors)")
+            #expect(statistics.records == statistics.flows + statistics.dnsRecords + statistics.rejected)
+        }
     }
 }

@@ -318,9 +318,37 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         }
     }
 
-    /// A record that is not a flow log.
+    /// A record that is not a flow log: a firewall record, or one of a category not read.
     private mutating func finishOtherRecord() {
-        statistics.countRejected(.unknownCategory)
+        record(
+            FirewallRecordDecoder.decode(
+                fields, origin: FlowOrigin(file: fileIndex, record: recordOrdinal), symbols: &symbols))
+    }
+
+    /// One row of a Log Analytics CSV export.
+    mutating func consumeExportRow(_ row: LogAnalyticsCSVReader.Row) {
+        recordOrdinal &+= 1
+        switch row {
+        case .fields(let rowFields):
+            record(
+                FirewallRecordDecoder.decode(
+                    rowFields, origin: FlowOrigin(file: fileIndex, record: recordOrdinal), symbols: &symbols))
+        case .malformed(let reason):
+            statistics.countRejected(reason)
+        }
+    }
+
+    private mutating func record(_ result: FirewallDecodeResult) {
+        switch result {
+        case .flow(let flow):
+            statistics.countFlow(format: flow.format, time: flow.time)
+            sink.consume(flow)
+        case .dns(let dns):
+            statistics.countDNS(time: dns.time)
+            sink.consume(dns)
+        case .rejected(let reason):
+            statistics.countRejected(reason)
+        }
     }
 
     /// Gives up the current record after damage: what it held back is counted as rejected.

@@ -68,6 +68,16 @@ private struct StreamState {
     var baseOffset = 0
     var start = 0
     var end = 0
+    /// What the stream holds, decided from its first line.
+    enum Layout {
+        /// JSON: a records document, JSON Lines, or comma-led blocks.
+        case json
+        /// A Log Analytics or Sentinel CSV export.
+        case csv
+    }
+
+    var layout: Layout?
+    var csv = LogAnalyticsCSVReader()
     var skippingToRecordLine = false
     var checkedLeadingBytes = false
     var firstErrorIndex: Int?
@@ -108,9 +118,18 @@ private struct StreamState {
                 isFinal = true
             }
             if !checkedLeadingBytes { skipByteOrderMark(buffer, isFinal: isFinal) }
+            if checkedLeadingBytes && layout == nil { detectLayout(buffer, isFinal: isFinal) }
             let recordsBefore = reader.statistics.records
-            if checkedLeadingBytes {
+            switch layout {
+            case .json:
                 parse(buffer, isFinal: isFinal, reader: &reader, path: source.path, gzip: source.isGzip)
+            case .csv:
+                csv.consume(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), isFinal: isFinal) { row in
+                    reader.consumeExportRow(row)
+                }
+                start = end
+            case nil:
+                break
             }
             if let progress {
                 progress.add(
@@ -161,6 +180,26 @@ private struct StreamState {
         baseOffset += end
         start = 0
         end = 0
+    }
+
+    /// Decides between JSON and a CSV export once the first line is here.
+    private mutating func detectLayout(_ buffer: UnsafeMutableRawBufferPointer, isFinal: Bool) {
+        var index = start
+        while index < end, isJSONWhitespace(buffer[index]) { index += 1 }
+        guard index < end else {
+            if isFinal { layout = .json }
+            return
+        }
+        let first = buffer[index]
+        if first == asciiOpenBrace || first == asciiOpenBracket || first == asciiComma {
+            layout = .json
+            return
+        }
+        var lineEnd = index
+        while lineEnd < end, buffer[lineEnd] != asciiNewline { lineEnd += 1 }
+        guard lineEnd < end || isFinal || end == buffer.count else { return }
+        let firstLine = UnsafeRawBufferPointer(rebasing: buffer[index..<lineEnd])
+        layout = LogAnalyticsCSVReader.looksLikeCSVHeader(firstLine) ? .csv : .json
     }
 
     /// Drops a UTF-8 byte order mark at the very start of the stream.
