@@ -9,6 +9,14 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     /// zlib could not be initialised.
     case decompressorUnavailable(String)
 
+    /// The path concerned, or an empty string.
+    public var path: String {
+        switch self {
+        case .cannotOpen(let path, _), .readFailed(let path, _), .noLogFiles(let path): path
+        case .decompressorUnavailable: ""
+        }
+    }
+
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):

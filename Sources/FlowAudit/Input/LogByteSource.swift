@@ -15,6 +15,9 @@ final class LogByteSource {
     let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
+    /// Bytes to read instead of a file (fuzzing and tests), and how far they were read.
+    private let memory: [UInt8]?
+    private var memoryOffset = 0
     private var inflater: GzipInflater?
     private var compressed: UnsafeMutableRawBufferPointer
     private var compressedStart = 0
@@ -33,6 +36,7 @@ final class LogByteSource {
     /// Opens a path, or standard input for `-`, and sniffs the gzip magic.
     init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
         self.path = path
+        memory = nil
         if path == "-" {
             descriptor = STDIN_FILENO
             ownsDescriptor = false
@@ -48,6 +52,21 @@ final class LogByteSource {
         } catch {
             compressed.deallocate()
             if ownsDescriptor { close(descriptor) }
+            throw error
+        }
+    }
+
+    /// Reads `bytes` as if they were the file `name`.
+    init(bytes: [UInt8], name: String, readSize: Int = 256 * 1024) throws(InputError) {
+        path = name
+        memory = bytes
+        descriptor = -1
+        ownsDescriptor = false
+        compressed = .allocate(byteCount: readSize, alignment: 16)
+        do {
+            try sniff()
+        } catch {
+            compressed.deallocate()
             throw error
         }
     }
@@ -71,6 +90,15 @@ final class LogByteSource {
     }
 
     private func readFile(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        if let memory {
+            let count = min(buffer.count, memory.count - memoryOffset)
+            memory.withUnsafeBytes { bytes in
+                buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + memoryOffset, byteCount: count)
+            }
+            memoryOffset += count
+            fileBytesRead += count
+            return count
+        }
         while true {
             let count = systemRead(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 {

@@ -42,13 +42,32 @@ public enum LogFileReader {
         progress: ReadProgress? = nil
     ) -> FileReadResult<Sink> {
         defer { progress?.fileDone() }
+        return read(fileIndex: fileIndex, sink: sink, limits: limits, chunkSize: chunkSize, progress: progress) {
+            () throws(InputError) in try LogByteSource(path: path, readSize: limits.bufferSize)
+        }
+    }
+
+    /// Reads `bytes` as if they were the file `name` (fuzzing and tests).
+    public static func read<Sink: FlowSink>(
+        bytes: [UInt8], name: String, fileIndex: UInt32 = 0, sink: Sink, limits: ReaderLimits = ReaderLimits(),
+        chunkSize: Int? = nil
+    ) -> FileReadResult<Sink> {
+        read(fileIndex: fileIndex, sink: sink, limits: limits, chunkSize: chunkSize, progress: nil) {
+            () throws(InputError) in try LogByteSource(bytes: bytes, name: name, readSize: limits.bufferSize)
+        }
+    }
+
+    private static func read<Sink: FlowSink>(
+        fileIndex: UInt32, sink: Sink, limits: ReaderLimits, chunkSize: Int?, progress: ReadProgress?,
+        open: () throws(InputError) -> LogByteSource
+    ) -> FileReadResult<Sink> {
         var reader = LogRecordReader(sink: sink, fileIndex: fileIndex)
         reader.statistics.files = 1
         let source: LogByteSource
         do {
-            source = try LogByteSource(path: path, readSize: limits.bufferSize)
+            source = try open()
         } catch {
-            reader.statistics.errors.append(InputFileError(file: path, offset: 0, message: error.description))
+            reader.statistics.errors.append(InputFileError(file: error.path, offset: 0, message: error.description))
             return FileReadResult(statistics: reader.statistics, sink: reader.sink, symbols: reader.symbols)
         }
         var state = StreamState(limits: limits, progress: progress)
