@@ -23,10 +23,19 @@ let package = Package(
         ),
         .target(
             name: "FlowAudit",
-            dependencies: ["CZlib", "CLibXML2"]
+            dependencies: ["CZlib", "CLibXML2"],
+            // The data files are compiled in through Resources/EmbeddedResources.swift (Scripts/embed-resources.sh).
+            exclude: ["Resources/Data"]
         ),
         .executableTarget(
             name: "flowaudit",
+            dependencies: [
+                "FlowAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "flowaudit-bench",
             dependencies: [
                 "FlowAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

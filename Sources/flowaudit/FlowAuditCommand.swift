@@ -3,6 +3,8 @@ import FlowAudit
 
 @main
 struct FlowAuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "flowaudit")
+    static let configuration = CommandConfiguration(
+        commandName: "flowaudit",
+        subcommands: [RequirementsCommand.self])
     func run() throws {}
 }
