@@ -32,7 +32,7 @@ identifier() {
     printf '    /// The content of the embedded file `name`, or `nil` when there is none.\n'
     printf '    static func file(named name: String) -> StaticString? {\n'
     printf '        switch name {\n'
-    for name in "${files[@]}"; do printf '        case "%s": %s\n' "$name" "$(identifier "$name")"; done
+    for name in "${files[@]}"; do printf '        case "%s":\n            %s\n' "$name" "$(identifier "$name")"; done
     printf '        default: nil\n'
     printf '        }\n'
     printf '    }\n'
@@ -48,11 +48,12 @@ identifier() {
         fi
         size=$(wc -c <"$path" | tr -d ' ')
         digest=$(sha256sum "$path" | cut -d' ' -f1)
-        printf '\n    /// `%s`: %s bytes, SHA-256 %s.\n' "$name" "$size" "$digest"
+        printf '\n    /// `%s`: %s bytes,\n    /// SHA-256 %s.\n' "$name" "$size" "$digest"
         printf '    private static let %s: StaticString = #"""\n' "$(identifier "$name")"
-        cat "$path"
+        # Every line is indented like the closing delimiter, which the compiler strips again.
+        sed 's/^/        /' "$path"
         # The literal ends at the line break before the closing delimiter, so this keeps the file's own end.
-        printf '\n"""#\n'
+        printf '\n        """#\n'
     done
     printf '}\n'
 } >"$output.tmp"

@@ -2,9 +2,9 @@ public import ArgumentParser
 public import FlowAudit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension Cloud: ExpressibleByArgument {}
@@ -39,20 +39,26 @@ struct ConfigurationOptions: ParsableArguments {
 
     @Option(
         name: .customLong("service-tags"),
-        help: ArgumentHelp("A ServiceTags_<Cloud>_<date>.json file to use instead of the bundled one; repeatable.",
+        help: ArgumentHelp(
+            "A ServiceTags_<Cloud>_<date>.json file to use instead of the bundled one; repeatable.",
             valueName: "file"))
     var serviceTagFiles: [String] = []
 
-    @Option(name: .customLong("compute-subnet"), help: ArgumentHelp("A compute subnet (CIDR); repeatable.", valueName: "cidr"))
+    @Option(
+        name: .customLong("compute-subnet"),
+        help: ArgumentHelp("A compute subnet (CIDR); repeatable.", valueName: "cidr"))
     var computeSubnets: [String] = []
 
     @Option(
         name: .customLong("virtual-network"),
-        help: ArgumentHelp("The VirtualNetwork address space (CIDR); repeatable (default: the private ranges).",
+        help: ArgumentHelp(
+            "The VirtualNetwork address space (CIDR); repeatable (default: the private ranges).",
             valueName: "cidr"))
     var virtualNetwork: [String] = []
 
-    @Option(name: .customLong("storage-account"), help: ArgumentHelp("A workspace storage account name; repeatable.", valueName: "name"))
+    @Option(
+        name: .customLong("storage-account"),
+        help: ArgumentHelp("A workspace storage account name; repeatable.", valueName: "name"))
     var storageAccounts: [String] = []
 
     @Option(
@@ -76,7 +82,9 @@ struct ConfigurationOptions: ParsableArguments {
         if !scenarios.isEmpty {
             var selected: [Scenario] = []
             for name in scenarios {
-                do { selected.append(try ConfigurationValues.scenario(name)) } catch { throw ValidationError(error.message) }
+                do { selected.append(try ConfigurationValues.scenario(name)) } catch {
+                    throw ValidationError(error.message)
+                }
             }
             layer.scenarios = selected
         }

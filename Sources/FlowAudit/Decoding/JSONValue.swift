@@ -17,7 +17,9 @@ public enum JSONValue: Sendable, Equatable {
     ///   - bytes: UTF-8 text; a leading byte-order mark is skipped.
     ///   - maximumDepth: how many arrays and objects may nest; deeper input is an error rather than a crash.
     /// - Throws: ``JSONParseError`` naming the byte offset, line and column of the problem.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64) throws(JSONParseError) -> JSONValue {
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, maximumDepth: Int = 64
+    ) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
         return try parser.parseDocument()
     }
@@ -25,7 +27,8 @@ public enum JSONValue: Sendable, Equatable {
     /// Parses one JSON document from a byte array.
     public static func parse(_ bytes: [UInt8], maximumDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { buffer in
-            Result(catching: { () throws(JSONParseError) -> JSONValue in try parse(buffer, maximumDepth: maximumDepth) })
+            Result(catching: { () throws(JSONParseError) -> JSONValue in try parse(buffer, maximumDepth: maximumDepth) }
+            )
         }
         return try result.get()
     }

@@ -84,7 +84,8 @@ private struct LayerReader {
     }
 
     func check(_ table: TOMLTable) throws(ConfigurationError) {
-        guard let section = ConfigurationFile.sections.first(where: { $0.name == table.name && !$0.name.isEmpty }) else {
+        guard let section = ConfigurationFile.sections.first(where: { $0.name == table.name && !$0.name.isEmpty })
+        else {
             let valid = ConfigurationFile.sections.dropFirst().map { $0.isArray ? "[[\($0.name)]]" : "[\($0.name)]" }
             throw fail(table.line, "unknown section '\(table.name)'; valid sections: \(valid.joined(separator: ", "))")
         }
@@ -101,7 +102,8 @@ private struct LayerReader {
         guard section.keys.contains(entry.key) else {
             let place = entry.table.isEmpty ? "at the top of the file" : "in [\(entry.table)]"
             var message = "unknown key '\(entry.key)' \(place); valid keys: \(section.keys.joined(separator: ", "))"
-            if entry.table.isEmpty, let owner = ConfigurationFile.sections.first(where: { $0.keys.contains(entry.key) }) {
+            if entry.table.isEmpty, let owner = ConfigurationFile.sections.first(where: { $0.keys.contains(entry.key) })
+            {
                 message += " (\(entry.key) belongs in [\(owner.name)])"
             }
             throw fail(entry.line, message)
@@ -112,7 +114,8 @@ private struct LayerReader {
         case "cloud":
             let name = try string(entry)
             guard let cloud = Cloud(rawValue: name.lowercased()) else {
-                throw fail(entry.line, "cloud must be one of: \(Cloud.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw fail(
+                    entry.line, "cloud must be one of: \(Cloud.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             layer.cloud = cloud
         case "region":
@@ -140,7 +143,9 @@ private struct LayerReader {
         case "scenarios.enabled":
             var scenarios: [Scenario] = []
             for name in try strings(entry) {
-                do { scenarios.append(try ConfigurationValues.scenario(name)) } catch { throw fail(entry.line, error.message) }
+                do { scenarios.append(try ConfigurationValues.scenario(name)) } catch {
+                    throw fail(entry.line, error.message)
+                }
             }
             layer.scenarios = scenarios
         case "exfiltration.uploadBytesPerHour":
@@ -170,7 +175,9 @@ private struct LayerReader {
         return layer
     }
 
-    private func allowedDestination(_ entries: [TOMLEntry], firstLine: Int) throws(ConfigurationError) -> AllowedDestination {
+    private func allowedDestination(
+        _ entries: [TOMLEntry], firstLine: Int
+    ) throws(ConfigurationError) -> AllowedDestination {
         var targets: [(AllowedDestination.Target, Int)] = []
         var destination = AllowedDestination(
             target: .addresses([]), purpose: "allowed in the configuration", origin: "'\(path)' line \(firstLine)")
@@ -185,7 +192,9 @@ private struct LayerReader {
                 targets.append((.addresses(try networks(entry)), entry.line))
             case "serviceTag":
                 let name = try string(entry).trimmingSpaces
-                guard !name.isEmpty, !name.contains(" ") else { throw fail(entry.line, "serviceTag must be one tag name") }
+                guard !name.isEmpty, !name.contains(" ") else {
+                    throw fail(entry.line, "serviceTag must be one tag name")
+                }
                 targets.append((.serviceTag(name), entry.line))
             case "direction":
                 let text = try string(entry)
@@ -256,7 +265,8 @@ private struct LayerReader {
             }
             return texts
         default:
-            throw fail(entry.line, "\(entry.key) must be a quoted string or a list of them, not \(entry.value.typeName)")
+            throw fail(
+                entry.line, "\(entry.key) must be a quoted string or a list of them, not \(entry.value.typeName)")
         }
     }
 
@@ -264,7 +274,8 @@ private struct LayerReader {
         var networks: [IPNetwork] = []
         for text in try strings(entry) {
             do { networks.append(try IPNetwork(parsing: text.trimmingSpaces)) } catch {
-                throw fail(entry.line, "\(entry.key): \(error) (write CIDR blocks such as \"10.0.1.0/24\" or \"fd00::/64\")")
+                throw fail(
+                    entry.line, "\(entry.key): \(error) (write CIDR blocks such as \"10.0.1.0/24\" or \"fd00::/64\")")
             }
         }
         return networks
@@ -308,7 +319,8 @@ public enum ConfigurationValues {
 
     /// A situational scenario name (`rstudio`, `storage-firewall`…).
     public static func scenario(_ name: String) throws(Problem) -> Scenario {
-        guard let scenario = Scenario(rawValue: name.lowercased().trimmingSpaces), Scenario.situational.contains(scenario)
+        guard let scenario = Scenario(rawValue: name.lowercased().trimmingSpaces),
+            Scenario.situational.contains(scenario)
         else {
             let valid = Scenario.situational.map(\.rawValue).joined(separator: ", ")
             throw Problem(message: "unknown scenario '\(name)'; valid scenarios: \(valid)")

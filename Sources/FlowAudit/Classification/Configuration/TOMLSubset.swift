@@ -84,7 +84,8 @@ struct TOMLSubsetParser {
                 try endLine()
                 if isArray {
                     if tables.contains(where: { $0.name == name && !$0.isArrayElement }) {
-                        throw TOMLSyntaxError(line: keyLine, message: "[[\(name)]] reuses the name of a [\(name)] table")
+                        throw TOMLSyntaxError(
+                            line: keyLine, message: "[[\(name)]] reuses the name of a [\(name)] table")
                     }
                     element = arrayCounts[name, default: 0]
                     arrayCounts[name] = element! + 1
@@ -193,7 +194,8 @@ struct TOMLSubsetParser {
         case asciiOpenBrace:
             throw TOMLSyntaxError(line: line, message: "inline tables are not supported; use a [table] header")
         default:
-            throw TOMLSyntaxError(line: line, message: "expected a value (a quoted string, a number, true, false or [ ])")
+            throw TOMLSyntaxError(
+                line: line, message: "expected a value (a quoted string, a number, true, false or [ ])")
         }
     }
 
@@ -202,7 +204,9 @@ struct TOMLSubsetParser {
         var elements: [TOMLValue] = []
         while true {
             skipArraySpace()
-            guard let byte = peek() else { throw TOMLSyntaxError(line: line, message: "unterminated array; expected ']'") }
+            guard let byte = peek() else {
+                throw TOMLSyntaxError(line: line, message: "unterminated array; expected ']'")
+            }
             if byte == asciiCloseBracket {
                 position += 1
                 return .array(elements)
@@ -219,8 +223,9 @@ struct TOMLSubsetParser {
 
     private mutating func integer() throws(TOMLSyntaxError) -> Int64 {
         let start = position
-        while let byte = peek(), byte == asciiPlus || byte == asciiMinus || byte == UInt8(ascii: "_")
-            || (asciiZero...asciiNine).contains(byte) || byte == asciiDot || byte == asciiLowerE
+        while let byte = peek(),
+            byte == asciiPlus || byte == asciiMinus || byte == UInt8(ascii: "_")
+                || (asciiZero...asciiNine).contains(byte) || byte == asciiDot || byte == asciiLowerE
         {
             position += 1
         }
@@ -276,7 +281,8 @@ struct TOMLSubsetParser {
                     }
                     UTF8.encode(scalar) { content.append($0) }
                 default:
-                    throw TOMLSyntaxError(line: line, message: "unsupported escape '\\\(Character(Unicode.Scalar(code)))'")
+                    throw TOMLSyntaxError(
+                        line: line, message: "unsupported escape '\\\(Character(Unicode.Scalar(code)))'")
                 }
             default:
                 content.append(byte)

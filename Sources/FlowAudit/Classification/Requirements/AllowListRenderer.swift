@@ -60,10 +60,12 @@ public struct AllowListRenderer: Sendable {
     }
 
     private var heading: [String] {
-        let region = "region \(allowList.region.name) (tag suffix \(allowList.region.tagSuffix)"
+        let region =
+            "region \(allowList.region.name) (tag suffix \(allowList.region.tagSuffix)"
             + (allowList.isRegionDefault ? ", the default: set the workspace region with --region)" : ")")
         let compute = allowList.publicIP ? "compute with a public IP" : "compute without a public IP"
-        let switchedOn = [Scenario.always] + (allowList.publicIP ? [.publicIP] : []) + allowList.scenarios
+        let switchedOn =
+            [Scenario.always] + (allowList.publicIP ? [.publicIP] : []) + allowList.scenarios
             + [.optional]
         let others = Scenario.situational.filter { !allowList.scenarios.contains($0) }
         var lines = [
@@ -135,15 +137,18 @@ public struct AllowListRenderer: Sendable {
             for requirement in notes {
                 var note = requirement.note
                 if !requirement.misspellings.isEmpty {
-                    note += (note.isEmpty ? "" : " ") + "Never matched: "
+                    note +=
+                        (note.isEmpty ? "" : " ") + "Never matched: "
                         + requirement.misspellings.joined(separator: ", ") + "."
                 }
                 lines.append("  \(requirement.id): \(note)")
             }
         }
-        lines += ["", "Sources:"] + citedSources.map { source in
-            "  \(source.id.padding(to: 6))\(source.document)\(source.date.isEmpty ? "" : " (\(source.date))")"
-        }
+        lines +=
+            ["", "Sources:"]
+            + citedSources.map { source in
+                "  \(source.id.padding(to: 6))\(source.document)\(source.date.isEmpty ? "" : " (\(source.date))")"
+            }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -167,20 +172,24 @@ public struct AllowListRenderer: Sendable {
             let remote = destinationLines(requirement).map { "`\($0.text)`" + ($0.isAlias ? " (alias)" : "") }
             var note = requirement.note
             if !requirement.misspellings.isEmpty {
-                note += (note.isEmpty ? "" : " ") + "Never matched: "
+                note +=
+                    (note.isEmpty ? "" : " ") + "Never matched: "
                     + requirement.misspellings.map { "`\($0)`" }.joined(separator: ", ") + "."
             }
             let level = requirement.level.rawValue + (requirement.isEnabled ? "" : " (off)")
             let columns = [
                 requirement.id, level, requirement.scenario.rawValue, Self.directionName(requirement.direction),
                 requirement.transport.rawValue.uppercased(), requirement.ports.description,
-                remote.joined(separator: "<br>"), requirement.purpose, requirement.sources.joined(separator: ", "), note,
+                remote.joined(separator: "<br>"), requirement.purpose, requirement.sources.joined(separator: ", "),
+                note,
             ]
             lines.append("| " + columns.map(cell).joined(separator: " | ") + " |")
         }
-        lines += ["", "Sources:", ""] + citedSources.map { source in
-            "- **\(source.id)**: \(source.document)\(source.date.isEmpty ? "" : " (\(source.date))")"
-        }
+        lines +=
+            ["", "Sources:", ""]
+            + citedSources.map { source in
+                "- **\(source.id)**: \(source.document)\(source.date.isEmpty ? "" : " (\(source.date))")"
+            }
         return lines.joined(separator: "\n") + "\n"
     }
 

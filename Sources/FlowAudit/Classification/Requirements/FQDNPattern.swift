@@ -31,7 +31,9 @@ public struct FQDNPattern: Hashable, Sendable, CustomStringConvertible {
         if isWildcard { body = String(name.dropFirst(2)) }
         guard !body.isEmpty, body.utf8.count <= 253 else { throw FQDNPatternError(text: text, problem: .length) }
         for label in body.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !label.isEmpty, label.utf8.count <= 63 else { throw FQDNPatternError(text: text, problem: .emptyLabel) }
+            guard !label.isEmpty, label.utf8.count <= 63 else {
+                throw FQDNPatternError(text: text, problem: .emptyLabel)
+            }
             if label.contains("*") { throw FQDNPatternError(text: text, problem: .misplacedWildcard) }
             guard label.utf8.allSatisfy(Self.isHostByte) else {
                 throw FQDNPatternError(text: text, problem: .invalidCharacter)

@@ -210,7 +210,8 @@ public struct RequirementMatches: Sequence {
                 }
                 let entry = tables.entries[Int(entryNumber)]
                 guard entry.requirement != lastRequirement,
-                    tables.admits(entry, direction: matches.direction, protocolNumber: matches.protocolNumber,
+                    tables.admits(
+                        entry, direction: matches.direction, protocolNumber: matches.protocolNumber,
                         port: matches.port)
                 else { continue }
                 lastRequirement = entry.requirement

@@ -79,7 +79,8 @@ public struct RequirementProfile: Sendable {
             do {
                 template = try Self.template(row, knownSources: Set(sources.map(\.id)), sampleRegion: sampleRegion)
             } catch {
-                throw fail("requirements[\(index)]\(row["id"]?.stringValue.map { " ('\($0)')" } ?? ""): \(error.message)")
+                throw fail(
+                    "requirements[\(index)]\(row["id"]?.stringValue.map { " ('\($0)')" } ?? ""): \(error.message)")
             }
             guard !templates.contains(where: { $0.id == template.id }) else {
                 throw fail("requirements[\(index)]: the id '\(template.id)' is used twice")
@@ -114,7 +115,8 @@ public struct RequirementProfile: Sendable {
         }
         let id = try text("id")
         guard let level = RequirementLevel(rawValue: try text("level")) else {
-            throw RowProblem(message: "unknown level; valid: \(RequirementLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw RowProblem(
+                message: "unknown level; valid: \(RequirementLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard let scenario = Scenario(rawValue: try text("scenario")), scenario != .configured else {
             throw RowProblem(message: "unknown scenario")
@@ -194,7 +196,8 @@ public struct RequirementProfile: Sendable {
             requirements.append(Self.requirement(allowing: entry, number: index + 1))
         }
         return AllowList(
-            cloud: cloud, region: region, isRegionDefault: configuration.region == nil, publicIP: configuration.publicIP,
+            cloud: cloud, region: region, isRegionDefault: configuration.region == nil,
+            publicIP: configuration.publicIP,
             scenarios: Scenario.situational.filter { configuration.scenarios.contains($0) },
             requirements: requirements, sources: sources)
     }

@@ -12,7 +12,8 @@ public enum ComputedServiceTags {
     /// (`storage.endpoints`, `[[allow]]` CIDRs), named as the destination.
     public static func tags(for configuration: Configuration, allowList: AllowList) -> [ServiceTag] {
         var tags = [
-            ServiceTag(name: virtualNetwork, systemService: "flowaudit", prefixes: configuration.virtualNetworkPrefixes),
+            ServiceTag(
+                name: virtualNetwork, systemService: "flowaudit", prefixes: configuration.virtualNetworkPrefixes),
             ServiceTag(name: azureLoadBalancer, systemService: "flowaudit", prefixes: [azureLoadBalancerNetwork]),
         ]
         var seen = Set(tags.map(\.name))

@@ -49,7 +49,9 @@ public struct ServiceTagFile: Sendable {
     /// Builds the file from an already parsed document.
     init(document: JSONValue, origin: String) throws(ServiceTagFileError) {
         func fail(_ problem: String) -> ServiceTagFileError { ServiceTagFileError(origin: origin, problem: problem) }
-        guard document.objectMembers != nil else { throw fail("is not a service-tag file: the top level is not an object") }
+        guard document.objectMembers != nil else {
+            throw fail("is not a service-tag file: the top level is not an object")
+        }
         guard let cloud = document["cloud"]?.stringValue else { throw fail("has no string member 'cloud'") }
         guard let changeNumber = document["changeNumber"]?.numberValue?.int64Value else {
             throw fail("has no integer member 'changeNumber'")

@@ -101,7 +101,9 @@ public struct ServiceTagIndex: Sendable {
         return id
     }
 
-    private mutating func buildIPv4(_ ranges: [(first: UInt64, end: UInt64, tag: UInt32)], _ interner: inout TagSetInterner) {
+    private mutating func buildIPv4(
+        _ ranges: [(first: UInt64, end: UInt64, tag: UInt32)], _ interner: inout TagSetInterner
+    ) {
         // Each range opens at `first` and closes at `end` (exclusive); sweep the boundaries in order.
         var boundaries: [(position: UInt64, tag: UInt32, opens: Bool)] = []
         boundaries.reserveCapacity(ranges.count * 2)
@@ -137,7 +139,9 @@ public struct ServiceTagIndex: Sendable {
         ipv4Buckets[1 << 16] = UInt32(ipv4Starts.count - 1)
     }
 
-    private mutating func buildIPv6(_ ranges: [(first: IPAddress, last: IPAddress, tag: UInt32)], _ interner: inout TagSetInterner) {
+    private mutating func buildIPv6(
+        _ ranges: [(first: IPAddress, last: IPAddress, tag: UInt32)], _ interner: inout TagSetInterner
+    ) {
         // A range that reaches ffff:…:ffff has no closing boundary: it stays open to the end.
         var boundaries: [(position: IPAddress, tag: UInt32, opens: Bool)] = []
         boundaries.reserveCapacity(ranges.count * 2)
@@ -168,7 +172,8 @@ public struct ServiceTagIndex: Sendable {
     @inline(__always)
     public func tagSet(for address: IPAddress) -> ServiceTagSetID {
         if address.isIPv4 { return tagSet(forIPv4: address.ipv4Value) }
-        return ServiceTagSetID(rawValue: ipv6Sets[Self.lastIndex(in: ipv6Starts, notAfter: address, from: 0, to: ipv6Starts.count - 1)])
+        return ServiceTagSetID(
+            rawValue: ipv6Sets[Self.lastIndex(in: ipv6Starts, notAfter: address, from: 0, to: ipv6Starts.count - 1)])
     }
 
     /// The set of tags that contain an IPv4 address given as its 32-bit value.
@@ -183,7 +188,9 @@ public struct ServiceTagIndex: Sendable {
 
     /// The largest index in `lower...upper` whose start is at or before `value`; `starts[lower]` must be.
     @inline(__always)
-    private static func lastIndex<T: Comparable>(in starts: [T], notAfter value: T, from lower: Int, to upper: Int) -> Int {
+    private static func lastIndex<T: Comparable>(
+        in starts: [T], notAfter value: T, from lower: Int, to upper: Int
+    ) -> Int {
         starts.withUnsafeBufferPointer { starts in
             var low = lower
             var count = upper - lower + 1

@@ -18,7 +18,8 @@ public struct ServiceTagSnapshot: Sendable {
     public static func bundledFileNames(for cloud: Cloud) -> [String] {
         switch cloud {
         case .china: ["ServiceTags_China_20260720.json"]
-        case .public: ["ServiceTags_Public_20251028_extract.json", "ServiceTags_Public_20251028_AzureCloud_extract.json"]
+        case .public:
+            ["ServiceTags_Public_20251028_extract.json", "ServiceTags_Public_20251028_AzureCloud_extract.json"]
         }
     }
 
