@@ -6,6 +6,8 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
         case unexpectedEnd(expected: String)
         /// A byte that cannot start or continue what was due.
         case unexpectedByte(UInt8, expected: String)
+        /// A word that is not `true`, `false` or `null`.
+        case invalidLiteral
         /// A number that does not follow JSON's grammar (leading zeros, a bare `.`, `+1`…).
         case invalidNumber
         /// A backslash escape other than `\" \\ \/ \b \f \n \r \t \uXXXX`.
@@ -51,6 +53,8 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(place): the input ends where \(expected) was expected"
         case .unexpectedByte(let byte, let expected):
             return "\(place): found \(Self.describe(byte)) where \(expected) was expected"
+        case .invalidLiteral:
+            return "\(place): expected true, false or null"
         case .invalidNumber:
             return "\(place): malformed number"
         case .invalidEscape:
@@ -136,9 +140,10 @@ struct JSONParser {
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        let start = position
         let expected = UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         for byte in expected {
-            guard position < bytes.count, bytes[position] == byte else { throw unexpected("a value") }
+            guard position < bytes.count, bytes[position] == byte else { throw error(.invalidLiteral, at: start) }
             position += 1
         }
     }

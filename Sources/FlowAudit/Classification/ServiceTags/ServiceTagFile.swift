@@ -16,6 +16,15 @@ public struct ServiceTagFile: Sendable {
     /// The tags, in file order.
     public var tags: [ServiceTag]
 
+    /// Creates a file from its parts (for tests and generated data).
+    public init(origin: String, cloud: String, changeNumber: Int, date: String?, tags: [ServiceTag]) {
+        self.origin = origin
+        self.cloud = cloud
+        self.changeNumber = changeNumber
+        self.date = date
+        self.tags = tags
+    }
+
     /// Parses a file's bytes.
     ///
     /// - Parameters:
