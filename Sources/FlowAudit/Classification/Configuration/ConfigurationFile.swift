@@ -52,7 +52,7 @@ public enum ConfigurationFile {
             throw ConfigurationError(path: path, line: error.line, message: error.message)
         }
         var reader = LayerReader(path: path)
-        for table in document.tables { try reader.check(table) }
+        for table in document.tables { try reader.enter(table) }
         for entry in document.entries { try reader.apply(entry) }
         return try reader.finish()
     }
@@ -73,9 +73,10 @@ public enum ConfigurationFile {
 private struct LayerReader {
     let path: String
     var layer = ConfigurationLayer()
-    /// `[[allow]]` entries being collected, by occurrence.
+    /// The header line of each `[[allow]]` block, in order.
+    var allowHeaderLines: [Int] = []
+    /// `[[allow]]` entries being collected, by block.
     var allowEntries: [Int: [TOMLEntry]] = [:]
-    var allowLines: [Int: Int] = [:]
 
     init(path: String) { self.path = path }
 
@@ -83,7 +84,8 @@ private struct LayerReader {
         ConfigurationError(path: path, line: line, message: message)
     }
 
-    func check(_ table: TOMLTable) throws(ConfigurationError) {
+    /// Checks a section header and notes `[[allow]]` blocks.
+    mutating func enter(_ table: TOMLTable) throws(ConfigurationError) {
         guard let section = ConfigurationFile.sections.first(where: { $0.name == table.name && !$0.name.isEmpty })
         else {
             let valid = ConfigurationFile.sections.dropFirst().map { $0.isArray ? "[[\($0.name)]]" : "[\($0.name)]" }
@@ -95,6 +97,7 @@ private struct LayerReader {
         if !section.isArray && table.isArrayElement {
             throw fail(table.line, "write [\(table.name)], not [[\(table.name)]]")
         }
+        if section.isArray { allowHeaderLines.append(table.line) }
     }
 
     mutating func apply(_ entry: TOMLEntry) throws(ConfigurationError) {
@@ -155,19 +158,17 @@ private struct LayerReader {
             guard hours <= 24 * 366 else { throw fail(entry.line, "minimumWindowHours must be at most 8784 (a year)") }
             layer.unusedRuleMinimumWindowHours = Int(hours)
         default:
-            let element = entry.element ?? 0
-            allowEntries[element, default: []].append(entry)
-            allowLines[element] = min(allowLines[element] ?? .max, entry.line)
+            allowEntries[entry.element ?? 0, default: []].append(entry)
             return
         }
         layer.origins[setting] = origin
     }
 
     mutating func finish() throws(ConfigurationError) -> ConfigurationLayer {
-        if !allowEntries.isEmpty {
+        if !allowHeaderLines.isEmpty {
             var allowed: [AllowedDestination] = []
-            for element in allowEntries.keys.sorted() {
-                allowed.append(try allowedDestination(allowEntries[element] ?? [], firstLine: allowLines[element] ?? 0))
+            for (element, headerLine) in allowHeaderLines.enumerated() {
+                allowed.append(try allowedDestination(allowEntries[element] ?? [], headerLine: headerLine))
             }
             layer.allowed = allowed
             layer.origins["allow"] = "'\(path)'"
@@ -176,11 +177,11 @@ private struct LayerReader {
     }
 
     private func allowedDestination(
-        _ entries: [TOMLEntry], firstLine: Int
+        _ entries: [TOMLEntry], headerLine: Int
     ) throws(ConfigurationError) -> AllowedDestination {
         var targets: [(AllowedDestination.Target, Int)] = []
         var destination = AllowedDestination(
-            target: .addresses([]), purpose: "allowed in the configuration", origin: "'\(path)' line \(firstLine)")
+            target: .addresses([]), purpose: "allowed in the configuration", origin: "'\(path)' line \(headerLine)")
         for entry in entries {
             switch entry.key {
             case "host":
@@ -222,7 +223,7 @@ private struct LayerReader {
             }
         }
         guard targets.count == 1 else {
-            let line = targets.dropFirst().first?.1 ?? firstLine
+            let line = targets.dropFirst().first?.1 ?? headerLine
             throw fail(line, "each [[allow]] needs exactly one of host, addresses or serviceTag")
         }
         destination.target = targets[0].0

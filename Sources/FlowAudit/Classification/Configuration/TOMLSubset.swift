@@ -183,7 +183,7 @@ struct TOMLSubsetParser {
         case asciiQuote: return .string(try basicString())
         case UInt8(ascii: "'"): return .string(try literalString())
         case asciiOpenBracket: return try array()
-        case asciiLowerT, asciiLowerF:
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
             let word = try bareKey(what: "a value")
             switch word {
             case "true": return .bool(true)
@@ -213,6 +213,7 @@ struct TOMLSubsetParser {
             }
             elements.append(try parseValue())
             skipArraySpace()
+            guard peek() != nil else { throw TOMLSyntaxError(line: line, message: "unterminated array; expected ']'") }
             if peek() == asciiComma {
                 position += 1
             } else if peek() != asciiCloseBracket {
