@@ -159,9 +159,12 @@ public struct AllowListRenderer: Sendable {
     }
 
     private func markdown() -> String {
+        /// Prose in a table cell: pipes and angle brackets escaped.
         func cell(_ text: String) -> String {
             text.replacing("|", with: "\\|").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         }
+        /// A code span in a table cell, where only pipes need escaping.
+        func code(_ text: String) -> String { "`" + text.replacing("|", with: "\\|") + "`" }
         var lines = heading.map { "\($0)  " }
         lines += [
             "",
@@ -169,21 +172,21 @@ public struct AllowListRenderer: Sendable {
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for requirement in rows {
-            let remote = destinationLines(requirement).map { "`\($0.text)`" + ($0.isAlias ? " (alias)" : "") }
-            var note = requirement.note
+            let remote = destinationLines(requirement).map { code($0.text) + ($0.isAlias ? " (alias)" : "") }
+            var note = cell(requirement.note)
             if !requirement.misspellings.isEmpty {
                 note +=
                     (note.isEmpty ? "" : " ") + "Never matched: "
-                    + requirement.misspellings.map { "`\($0)`" }.joined(separator: ", ") + "."
+                    + requirement.misspellings.map(code).joined(separator: ", ") + "."
             }
             let level = requirement.level.rawValue + (requirement.isEnabled ? "" : " (off)")
             let columns = [
                 requirement.id, level, requirement.scenario.rawValue, Self.directionName(requirement.direction),
                 requirement.transport.rawValue.uppercased(), requirement.ports.description,
-                remote.joined(separator: "<br>"), requirement.purpose, requirement.sources.joined(separator: ", "),
+                remote.joined(separator: "<br>"), cell(requirement.purpose), requirement.sources.joined(separator: ", "),
                 note,
             ]
-            lines.append("| " + columns.map(cell).joined(separator: " | ") + " |")
+            lines.append("| " + columns.joined(separator: " | ") + " |")
         }
         lines +=
             ["", "Sources:", ""]
