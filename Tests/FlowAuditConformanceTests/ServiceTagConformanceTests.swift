@@ -44,13 +44,16 @@ struct ServiceTagConformanceTests {
         #expect(file.tags.count == 327)
         #expect(file.tags.reduce(0) { $0 + $1.prefixes.count } == 4390)
         let index = ServiceTagIndex(files: [file])
-        #expect(names(index, "52.130.102.10") == ["AzureCloud", "AzureCloud.chinanorth3", "Storage", "Storage.ChinaNorth3"])
+        #expect(
+            names(index, "52.130.102.10") == ["AzureCloud", "AzureCloud.chinanorth3", "Storage", "Storage.ChinaNorth3"])
         #expect(
             names(index, "40.162.77.100") == [
                 "AzureCloud", "AzureCloud.chinanorth3", "AzureMachineLearning", "AzureMachineLearning.ChinaNorth3",
             ])
         #expect(
-            names(index, "2406:e500:2603::1") == ["AzureCloud", "AzureCloud.chinanorth3", "Storage", "Storage.ChinaNorth3"])
+            names(index, "2406:e500:2603::1") == [
+                "AzureCloud", "AzureCloud.chinanorth3", "Storage", "Storage.ChinaNorth3",
+            ])
         #expect(
             names(index, "40.73.142.5") == [
                 "AzureCloud", "AzureCloud.chinanorth2", "AzureResourceManager", "AzureResourceManager.ChinaNorth2",
@@ -116,9 +119,11 @@ struct ServiceTagConformanceTests {
         }
     }
 
-    @Test("the bundled snapshot is Microsoft's files, byte for byte", arguments: [
-        SharedServiceTagFiles.china, SharedServiceTagFiles.publicExtract, SharedServiceTagFiles.publicAzureCloud,
-    ])
+    @Test(
+        "the bundled snapshot is Microsoft's files, byte for byte",
+        arguments: [
+            SharedServiceTagFiles.china, SharedServiceTagFiles.publicExtract, SharedServiceTagFiles.publicAzureCloud,
+        ])
     func bundledCopies(name: String) throws {
         let embedded = try #require(EmbeddedResources.file(named: name))
         let bytes = Array(UnsafeRawBufferPointer(start: embedded.utf8Start, count: embedded.utf8CodeUnitCount))

@@ -47,6 +47,21 @@ struct ConfigurationTests {
         #expect(allowed[2].ports.isAny)
     }
 
+    @Test("accepts the example of docs/configuration.md")
+    func documentedExample() throws {
+        let document = String(
+            decoding: try readWholeFile(atPath: FixtureFiles.packageRoot + "docs/configuration.md"), as: UTF8.self)
+        let start = try #require(document.firstRange(of: "```toml\n"))
+        let end = try #require(document[start.upperBound...].firstRange(of: "```"))
+        let layer = try Self.parse(String(document[start.upperBound..<end.lowerBound]))
+        #expect(layer.region == "chinanorth3")
+        #expect(layer.allowed?.count == 2)
+        #expect(layer.unusedRuleMinimumWindowHours == 336)
+        let allowList = try RequirementProfile.bundled(for: .china)
+            .allowList(for: Configuration.merging(file: layer, flags: ConfigurationLayer()))
+        #expect(allowList.requirements.contains { $0.id == "rstudio" && $0.isEnabled })
+    }
+
     @Test("an empty file sets nothing")
     func emptyFile() throws {
         #expect(try Self.parse("# nothing\n\n   \n") == ConfigurationLayer())
@@ -56,28 +71,67 @@ struct ConfigurationTests {
     @Test(
         "names the line of a wrong key or value and says what is valid",
         arguments: [
-            ("regin = \"chinanorth3\"", 1, "unknown key 'regin' at the top of the file; valid keys: cloud, region, publicIP, serviceTags"),
-            ("[network]\ncomputeSubnet = [\"10.0.0.0/24\"]", 2, "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork"),
-            ("computeSubnets = [\"10.0.0.0/24\"]", 1, "unknown key 'computeSubnets' at the top of the file; valid keys: cloud, region, publicIP, serviceTags (computeSubnets belongs in [network])"),
+            (
+                "regin = \"chinanorth3\"", 1,
+                "unknown key 'regin' at the top of the file; valid keys: cloud, region, publicIP, serviceTags"
+            ),
+            (
+                "[network]\ncomputeSubnet = [\"10.0.0.0/24\"]", 2,
+                "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork"
+            ),
+            (
+                "computeSubnets = [\"10.0.0.0/24\"]", 1,
+                "unknown key 'computeSubnets' at the top of the file; valid keys: cloud, region, publicIP, serviceTags (computeSubnets belongs in [network])"
+            ),
             ("cloud = \"global\"", 1, "cloud must be one of: china, public"),
             ("publicIP = \"yes\"", 1, "publicIP must be true or false, not a string"),
             ("region = 3", 1, "region must be a quoted string, not an integer"),
-            ("# comment\n[netwrk]", 2, "unknown section 'netwrk'; valid sections: [network], [storage], [scenarios], [[allow]], [exfiltration], [unusedRule]"),
-            ("[network]\ncomputeSubnets = [\"10.0.1.5/24\"]", 2, "computeSubnets: '10.0.1.5/24' has host bits set; the block is 10.0.1.0/24 (write CIDR blocks such as \"10.0.1.0/24\" or \"fd00::/64\")"),
-            ("[network]\nvirtualNetwork = [1]", 2, "virtualNetwork must be a list of quoted strings, not of an integers"),
-            ("[scenarios]\nenabled = [\"rstudio\", \"jupyter\"]", 2, "unknown scenario 'jupyter'; valid scenarios: rstudio, storage-firewall, azure-monitor, hbi-workspace, private-endpoints, batch-classic"),
-            ("[storage]\naccounts = [\"my_account\"]", 2, "'my_account' is not a storage account name (3 to 24 lower-case letters and digits)"),
+            (
+                "# comment\n[netwrk]", 2,
+                "unknown section 'netwrk'; valid sections: [network], [storage], [scenarios], [[allow]], [exfiltration], [unusedRule]"
+            ),
+            (
+                "[network]\ncomputeSubnets = [\"10.0.1.5/24\"]", 2,
+                "computeSubnets: '10.0.1.5/24' has host bits set; the block is 10.0.1.0/24 (write CIDR blocks such as \"10.0.1.0/24\" or \"fd00::/64\")"
+            ),
+            (
+                "[network]\nvirtualNetwork = [1]", 2,
+                "virtualNetwork must be a list of quoted strings, not of an integers"
+            ),
+            (
+                "[scenarios]\nenabled = [\"rstudio\", \"jupyter\"]", 2,
+                "unknown scenario 'jupyter'; valid scenarios: rstudio, storage-firewall, azure-monitor, hbi-workspace, private-endpoints, batch-classic"
+            ),
+            (
+                "[storage]\naccounts = [\"my_account\"]", 2,
+                "'my_account' is not a storage account name (3 to 24 lower-case letters and digits)"
+            ),
             ("[exfiltration]\nuploadBytesPerHour = 0", 2, "uploadBytesPerHour must be a whole number above 0"),
             ("[unusedRule]\nminimumWindowHours = 100000", 2, "minimumWindowHours must be at most 8784 (a year)"),
             ("[allow]\nhost = \"a.b\"", 1, "write [[allow]] (one block per entry), not [allow]"),
             ("[[network]]", 1, "write [network], not [[network]]"),
             ("[[allow]]\nports = [443]", 1, "each [[allow]] needs exactly one of host, addresses or serviceTag"),
-            ("[[allow]]\nhost = \"a.b\"\n\n[[allow]]", 4, "each [[allow]] needs exactly one of host, addresses or serviceTag"),
-            ("[[allow]]\nhost = \"a.b\"\naddresses = [\"10.0.0.0/8\"]", 3, "each [[allow]] needs exactly one of host, addresses or serviceTag"),
-            ("[[allow]]\nhost = \"*pypi.org\"", 2, "host pattern '*pypi.org' may only use '*' as its whole first label ('*.example.com') or alone ('*')"),
-            ("[[allow]]\nhost = \"a.b\"\nports = [70000]", 3, "ports must be a port, \"any\", or a list of ports and \"low-high\" ranges from 0 to 65535"),
+            (
+                "[[allow]]\nhost = \"a.b\"\n\n[[allow]]", 4,
+                "each [[allow]] needs exactly one of host, addresses or serviceTag"
+            ),
+            (
+                "[[allow]]\nhost = \"a.b\"\naddresses = [\"10.0.0.0/8\"]", 3,
+                "each [[allow]] needs exactly one of host, addresses or serviceTag"
+            ),
+            (
+                "[[allow]]\nhost = \"*pypi.org\"", 2,
+                "host pattern '*pypi.org' may only use '*' as its whole first label ('*.example.com') or alone ('*')"
+            ),
+            (
+                "[[allow]]\nhost = \"a.b\"\nports = [70000]", 3,
+                "ports must be a port, \"any\", or a list of ports and \"low-high\" ranges from 0 to 65535"
+            ),
             ("[[allow]]\nhost = \"a.b\"\nprotocol = \"icmp\"", 3, "protocol must be one of: tcp, udp, any"),
-            ("[[allow]]\nhost = \"a.b\"\nwhy = \"x\"", 3, "unknown key 'why' in [allow]; valid keys: host, addresses, serviceTag, direction, protocol, ports, level, purpose"),
+            (
+                "[[allow]]\nhost = \"a.b\"\nwhy = \"x\"", 3,
+                "unknown key 'why' in [allow]; valid keys: host, addresses, serviceTag, direction, protocol, ports, level, purpose"
+            ),
         ])
     func wrongSettings(text: String, line: Int, message: String) throws {
         let error = try Self.error(text)
@@ -97,7 +151,10 @@ struct ConfigurationTests {
             ("cloud = \"china\"\ncloud = \"public\"", 2, "the key 'cloud' is set twice in the same table"),
             ("[network]\n[network]", 2, "table [network] is defined twice"),
             ("[network\n", 1, "expected ']' to close the table header"),
-            ("[network]\ncomputeSubnets = [\n  \"10.0.0.0/8\",\n  \"10.1.0.0/16\"", 4, "unterminated array; expected ']'"),
+            (
+                "[network]\ncomputeSubnets = [\n  \"10.0.0.0/8\",\n  \"10.1.0.0/16\"", 4,
+                "unterminated array; expected ']'"
+            ),
             ("network.computeSubnets = []", 1, "dotted keys are not supported; use a [table] header"),
             ("[network]\ncomputeSubnets = {}", 2, "inline tables are not supported; use a [table] header"),
             ("[exfiltration]\nuploadBytesPerHour = 1.5", 2, "'1.5' is not a whole number"),
@@ -192,7 +249,9 @@ struct ConfigurationTests {
     func locate() {
         #expect(ConfigurationFile.locate(inDirectory: FixtureFiles.path("Configuration")) == nil)
         #expect(ConfigurationFile.locate(inDirectory: "/nonexistent") == nil)
-        let missing = #expect(throws: ConfigurationError.self) { try ConfigurationFile.load(path: "/nonexistent/.flowaudit.toml") }
+        let missing = #expect(throws: ConfigurationError.self) {
+            try ConfigurationFile.load(path: "/nonexistent/.flowaudit.toml")
+        }
         #expect(missing?.message.hasPrefix("cannot read the configuration file: ") == true)
     }
 }

@@ -54,8 +54,12 @@ struct FQDNPatternTests {
 
     @Test("finds every matching pattern with one lookup")
     func patternSet() throws {
-        let patterns = ["*.core.chinacloudapi.cn", "*.blob.core.chinacloudapi.cn", "pypi.org", "x.blob.core.chinacloudapi.cn"]
-        var entries = try patterns.enumerated().map { (pattern: try FQDNPattern(parsing: $0.element), payload: $0.offset) }
+        let patterns = [
+            "*.core.chinacloudapi.cn", "*.blob.core.chinacloudapi.cn", "pypi.org", "x.blob.core.chinacloudapi.cn",
+        ]
+        var entries = try patterns.enumerated().map {
+            (pattern: try FQDNPattern(parsing: $0.element), payload: $0.offset)
+        }
         let set = FQDNPatternSet(entries)
         func payloads(_ name: String) -> [Int] { set.lookup(name).map { set.results[$0] } ?? [] }
         #expect(payloads("a.blob.core.chinacloudapi.cn") == [1, 0])

@@ -104,7 +104,8 @@ struct JSONValueTests {
 
     @Test("serializes back to equal JSON")
     func roundTrip() throws {
-        let text = #"{"name": "Storage.ChinaNorth3", "prefixes": ["52.130.102.0/24"], "n": -1.5e3, "ok": true, "x": null, "s": "q\"\n\u0001"}"#
+        let text =
+            #"{"name": "Storage.ChinaNorth3", "prefixes": ["52.130.102.0/24"], "n": -1.5e3, "ok": true, "x": null, "s": "q\"\n\u0001"}"#
         let value = try JSONValue.parse(text)
         #expect(try JSONValue.parse(value.serialized()) == value)
         #expect(try JSONValue.parse(value.serialized(indent: nil)) == value)

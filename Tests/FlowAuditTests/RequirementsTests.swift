@@ -75,7 +75,8 @@ struct RequirementsTests {
         let all = try Self.rows(configuration, includeSwitchedOff: true)
         #expect(all.contains("rstudio situational outbound tcp 8787 AzureMachineLearning"))
         #expect(all.contains("private-endpoints situational outbound tcp 443 VirtualNetwork"))
-        #expect(all.contains("batch-classic-inbound situational inbound tcp 29876-29877 BatchNodeManagement.ChinaEast2"))
+        #expect(
+            all.contains("batch-classic-inbound situational inbound tcp 29876-29877 BatchNodeManagement.ChinaEast2"))
     }
 
     @Test("substitutes storage accounts and endpoints and adds the user's destinations")
@@ -95,7 +96,10 @@ struct RequirementsTests {
     @Test("loads both bundled profiles with their sources")
     func profiles() throws {
         let china = try RequirementProfile.bundled(for: .china)
-        #expect(china.regions.map(\.name) == ["chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"])
+        #expect(
+            china.regions.map(\.name) == [
+                "chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3",
+            ])
         let batchHost = try #require(china.templates.first { $0.id == "batch-node-management-host" })
         #expect(batchHost.misspellings == ["*.<region>.service.batch.com"])
         #expect(batchHost.note.contains("typo"))
@@ -109,7 +113,8 @@ struct RequirementsTests {
         #expect(rows.contains("frontdoor-first-party required outbound tcp 443 AzureFrontDoor.FirstParty"))
         #expect(rows.contains("storage required outbound tcp 443 Storage.WestUS"))
         #expect(rows.contains("batch-node-management-host required outbound any 443 *.westus.service.batch.azure.com"))
-        #expect(rows.contains("tundra required outbound udp 5831 westus.tundra.azureml.ms, *.tundra.westus.api.azureml.ms"))
+        #expect(
+            rows.contains("tundra required outbound udp 5831 westus.tundra.azureml.ms, *.tundra.westus.api.azureml.ms"))
         for profile in [china, publicProfile] {
             let cited = Set(profile.templates.flatMap(\.sources))
             #expect(cited.isSubset(of: Set(profile.sources.map(\.id))))
@@ -127,7 +132,9 @@ struct RequirementsTests {
         let error = try #require(throws: RequirementProfileError.self) {
             try Array(text.utf8).withUnsafeBytes { try RequirementProfile(parsing: $0, origin: "test.json") }
         }
-        #expect(error.description.hasPrefix("requirement profile 'test.json' requirements[0] ('x'): host pattern '*pytorch.org'"))
+        #expect(
+            error.description.hasPrefix(
+                "requirement profile 'test.json' requirements[0] ('x'): host pattern '*pytorch.org'"))
     }
 
     @Test("renders text and Markdown with sources and notes")
@@ -138,16 +145,27 @@ struct RequirementsTests {
         let text = try AllowListRenderer.render(configuration: configuration, snapshot: snapshot, format: .text)
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("Azure ML compute requirements: Azure China (21Vianet), region chinanorth3"))
-        #expect(lines.contains { $0.hasPrefix("aml-tcp ") && $0.contains("443,8787,18881") && $0.hasSuffix("Seed S1 S2 S3 S4 S5") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("aml-tcp ") && $0.contains("443,8787,18881") && $0.hasSuffix("Seed S1 S2 S3 S4 S5")
+            })
         #expect(lines.contains { $0.hasPrefix("storage ") && $0.contains("Storage.ChinaNorth3") && $0.contains("5/1") })
         #expect(lines.contains { $0.contains("chinanorth3.tundra.azureml.cn (alias)") })
         #expect(lines.contains { $0.contains("Never matched: *.chinanorth3.service.batch.com.") })
-        #expect(lines.contains { $0.hasPrefix("  S9    MicrosoftDocs/azure-docs articles/private-link/private-endpoint-dns.md") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("  S9    MicrosoftDocs/azure-docs articles/private-link/private-endpoint-dns.md")
+            })
         #expect(!lines.contains { $0.hasPrefix("  S7a ") })
 
         let markdown = try AllowListRenderer.render(configuration: configuration, snapshot: snapshot, format: .markdown)
-        #expect(markdown.contains("| ID | Level | Scenario | Direction | Protocol | Ports | Remote | Purpose | Sources | Notes |"))
-        #expect(markdown.contains("| tundra | required | always | outbound | UDP | 5831 | `chinanorth3.tundra.ml.azure.cn`<br>`chinanorth3.tundra.azureml.cn` (alias) |"))
+        #expect(
+            markdown.contains(
+                "| ID | Level | Scenario | Direction | Protocol | Ports | Remote | Purpose | Sources | Notes |"))
+        #expect(
+            markdown.contains(
+                "| tundra | required | always | outbound | UDP | 5831 | `chinanorth3.tundra.ml.azure.cn`<br>`chinanorth3.tundra.azureml.cn` (alias) |"
+            ))
         #expect(markdown.contains("&lt;region&gt;"))
         #expect(markdown.contains("- **Seed**: docs.azure.cn"))
     }
@@ -217,7 +235,10 @@ struct RequirementMatcherTests {
     func hosts() throws {
         let tcp = IPProtocolNumber.tcp
         let udp = IPProtocolNumber.udp
-        #expect(ids(.outbound, tcp, 443, "8.8.8.8", host: "abc.chinanorth3.service.batch.chinacloudapi.cn") == ["batch-node-management-host"])
+        #expect(
+            ids(.outbound, tcp, 443, "8.8.8.8", host: "abc.chinanorth3.service.batch.chinacloudapi.cn") == [
+                "batch-node-management-host"
+            ])
         #expect(ids(.outbound, tcp, 443, "8.8.8.8", host: "abc.chinanorth3.service.batch.com").isEmpty)
         #expect(ids(.outbound, tcp, 443, "8.8.8.8", host: "abc.chinaeast2.batch.chinacloudapi.cn").isEmpty)
         #expect(ids(.outbound, tcp, 443, "8.8.8.8", host: "Files.PythonHosted.org.") == ["pypi"])
@@ -230,8 +251,14 @@ struct RequirementMatcherTests {
         #expect(match.isAlias)
         #expect(matcher.destination(match).description == "chinanorth3.tundra.azureml.cn")
         // A host and an address that both satisfy requirements yield each requirement once.
-        #expect(ids(.outbound, tcp, 443, "52.130.102.10", host: "mlws.blob.core.chinacloudapi.cn") == ["storage", "storage-blob"])
-        #expect(ids(.unknown, tcp, 443, "8.8.8.8", host: "mlworkspace1234.file.core.chinacloudapi.cn") == ["storage-account-file"])
+        #expect(
+            ids(.outbound, tcp, 443, "52.130.102.10", host: "mlws.blob.core.chinacloudapi.cn") == [
+                "storage", "storage-blob",
+            ])
+        #expect(
+            ids(.unknown, tcp, 443, "8.8.8.8", host: "mlworkspace1234.file.core.chinacloudapi.cn") == [
+                "storage-account-file"
+            ])
         #expect(ids(.outbound, tcp, 443, "8.8.8.8", host: "mirror1.mirrors.example.cn") == ["allow-1"])
         #expect(ids(.outbound, tcp, 9000, "8.8.8.8", host: "mirror1.mirrors.example.cn").isEmpty)
     }

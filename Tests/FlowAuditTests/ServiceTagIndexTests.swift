@@ -16,7 +16,10 @@ struct ServiceTagIndexTests {
         #expect(file.cloud == "China")
         #expect(file.changeNumber == 405)
         #expect(file.date == "2026-07-20")
-        #expect(file.tags.map(\.name) == ["Storage.ChinaNorth3", "Storage", "AzureMachineLearning.ChinaNorth3", "AzureCloud.chinanorth3"])
+        #expect(
+            file.tags.map(\.name) == [
+                "Storage.ChinaNorth3", "Storage", "AzureMachineLearning.ChinaNorth3", "AzureCloud.chinanorth3",
+            ])
         let storage = file.tags[0]
         #expect(storage.region == "chinanorth3")
         #expect(storage.regionID == 89)
@@ -60,7 +63,8 @@ struct ServiceTagIndexTests {
         #expect(index.tagNames(containing: Self.address("2406:e500:2602:5::1a2")) == ["AzureCloud.chinanorth3"])
         #expect(index.tagSet(for: Self.address("8.8.8.8")) == .empty)
         #expect(index.tagSet(for: Self.address("2001:db8::1")) == .empty)
-        #expect(index.tagSet(for: Self.address("::ffff:52.130.102.10")) == index.tagSet(for: Self.address("52.130.102.10")))
+        #expect(
+            index.tagSet(for: Self.address("::ffff:52.130.102.10")) == index.tagSet(for: Self.address("52.130.102.10")))
     }
 
     @Test("matches tag names case-insensitively and merges files")
@@ -172,7 +176,8 @@ struct ServiceTagIndexTests {
         #expect(notice.contains("change 405 of 2026-07-20"))
         #expect(notice.contains("--service-tags"))
         #expect(notice.contains("details.aspx?id=57062"))
-        #expect(bundled.summary == "bundled service tags: ServiceTags_China_20260720.json (China, change 405, 2026-07-20)")
+        #expect(
+            bundled.summary == "bundled service tags: ServiceTags_China_20260720.json (China, change 405, 2026-07-20)")
         let user = try ServiceTagSnapshot.load(
             paths: [FixtureFiles.path("ServiceTags/ServiceTags_China_20260720_sample.json")], cloud: .china)
         #expect(user.notice == nil)
@@ -186,27 +191,34 @@ struct ServiceTagIndexTests {
             try ServiceTagSnapshot.load(paths: [path], cloud: .public)
         }
         #expect(wrongCloud.problem.hasPrefix("is for cloud 'China' but the configured cloud is public"))
-        let badPrefix = Array(#"{"cloud":"China","changeNumber":1,"values":[{"name":"X","properties":{"addressPrefixes":["10.0.0.1/8"]}}]}"#.utf8)
+        let badPrefix = Array(
+            #"{"cloud":"China","changeNumber":1,"values":[{"name":"X","properties":{"addressPrefixes":["10.0.0.1/8"]}}]}"#
+                .utf8)
         let error = try #require(throws: ServiceTagFileError.self) {
             try badPrefix.withUnsafeBytes { try ServiceTagFile(parsing: $0, origin: "bad.json") }
         }
         #expect(
             error.description
-                == "service-tag file 'bad.json' values[0].properties.addressPrefixes[0] ('X'): '10.0.0.1/8' has host bits set; the block is 10.0.0.0/8")
+                == "service-tag file 'bad.json' values[0].properties.addressPrefixes[0] ('X'): '10.0.0.1/8' has host bits set; the block is 10.0.0.0/8"
+        )
         let notJSON = try #require(throws: ServiceTagFileError.self) {
             try Array("{".utf8).withUnsafeBytes { try ServiceTagFile(parsing: $0, origin: "a.json") }
         }
         #expect(notJSON.problem.hasPrefix("is not valid JSON: line 1, column 2"))
-        let missing = try #require(throws: ServiceTagFileError.self) { try ServiceTagFile(contentsOf: "/nonexistent.json") }
+        let missing = try #require(throws: ServiceTagFileError.self) {
+            try ServiceTagFile(contentsOf: "/nonexistent.json")
+        }
         #expect(missing.problem.contains("No such file"))
     }
 
-    @Test("takes the date from the file name", arguments: [
-        ("ServiceTags_China_20260720.json", "2026-07-20" as String?),
-        ("/tmp/ServiceTags_Public_20251028_extract.json", "2025-10-28"),
-        ("servicetags_china_20261301.json", nil),
-        ("tags.json", nil),
-    ])
+    @Test(
+        "takes the date from the file name",
+        arguments: [
+            ("ServiceTags_China_20260720.json", "2026-07-20" as String?),
+            ("/tmp/ServiceTags_Public_20251028_extract.json", "2025-10-28"),
+            ("servicetags_china_20261301.json", nil),
+            ("tags.json", nil),
+        ])
     func dates(name: String, date: String?) {
         #expect(ServiceTagFile.date(inFileName: name) == date)
     }

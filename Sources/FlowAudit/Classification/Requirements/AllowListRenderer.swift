@@ -183,7 +183,8 @@ public struct AllowListRenderer: Sendable {
             let columns = [
                 requirement.id, level, requirement.scenario.rawValue, Self.directionName(requirement.direction),
                 requirement.transport.rawValue.uppercased(), requirement.ports.description,
-                remote.joined(separator: "<br>"), cell(requirement.purpose), requirement.sources.joined(separator: ", "),
+                remote.joined(separator: "<br>"), cell(requirement.purpose),
+                requirement.sources.joined(separator: ", "),
                 note,
             ]
             lines.append("| " + columns.joined(separator: " | ") + " |")

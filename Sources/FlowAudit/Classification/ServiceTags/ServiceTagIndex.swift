@@ -56,7 +56,9 @@ public struct ServiceTagIndex: Sendable {
     private var ipv4Sets: [UInt32] = [0]
     /// For each 16-bit IPv4 prefix `p`, the last interval starting at or before `p << 16`.
     private var ipv4Buckets: [UInt32] = []
-    private var ipv6Starts: [IPAddress] = [.unspecified]
+    /// IPv6 interval starts, split into their upper and lower halves so that most searches compare one word.
+    private var ipv6StartHighs: [UInt64] = [0]
+    private var ipv6StartLows: [UInt64] = [0]
     private var ipv6Sets: [UInt32] = [0]
 
     /// Builds the index from service-tag files and from tags that flowaudit computes.
@@ -162,7 +164,8 @@ public struct ServiceTagIndex: Sendable {
             if position == .unspecified {
                 ipv6Sets[0] = set
             } else if set != ipv6Sets[ipv6Sets.count - 1] {
-                ipv6Starts.append(position)
+                ipv6StartHighs.append(position.high)
+                ipv6StartLows.append(position.low)
                 ipv6Sets.append(set)
             }
         }
@@ -172,8 +175,21 @@ public struct ServiceTagIndex: Sendable {
     @inline(__always)
     public func tagSet(for address: IPAddress) -> ServiceTagSetID {
         if address.isIPv4 { return tagSet(forIPv4: address.ipv4Value) }
-        return ServiceTagSetID(
-            rawValue: ipv6Sets[Self.lastIndex(in: ipv6Starts, notAfter: address, from: 0, to: ipv6Starts.count - 1)])
+        return ServiceTagSetID(rawValue: ipv6Sets[ipv6Interval(containing: address)])
+    }
+
+    /// The IPv6 interval that contains `address`.
+    @inline(__always)
+    private func ipv6Interval(containing address: IPAddress) -> Int {
+        let last = ipv6StartHighs.count - 1
+        let interval = Self.lastIndex(in: ipv6StartHighs, notAfter: address.high, from: 0, to: last)
+        guard ipv6StartHighs[interval] == address.high, ipv6StartLows[interval] > address.low else { return interval }
+        // Intervals that start within the address's /64 (prefixes longer than /64): order by the lower half.
+        let first =
+            address.high == 0
+            ? 0 : Self.lastIndex(in: ipv6StartHighs, notAfter: address.high - 1, from: 0, to: interval) + 1
+        guard ipv6StartLows[first] <= address.low else { return first - 1 }
+        return Self.lastIndex(in: ipv6StartLows, notAfter: address.low, from: first, to: interval)
     }
 
     /// The set of tags that contain an IPv4 address given as its 32-bit value.
@@ -196,7 +212,7 @@ public struct ServiceTagIndex: Sendable {
             var count = upper - lower + 1
             while count > 1 {
                 let half = count / 2
-                if starts[low + half] <= value { low += half }
+                if starts[low &+ half] <= value { low &+= half }
                 count -= half
             }
             return low
@@ -218,7 +234,7 @@ public struct ServiceTagIndex: Sendable {
     public var setCount: Int { setOffsets.count - 1 }
 
     /// The number of elementary intervals, IPv4 and IPv6.
-    public var intervalCount: (ipv4: Int, ipv6: Int) { (ipv4Starts.count, ipv6Starts.count) }
+    public var intervalCount: (ipv4: Int, ipv6: Int) { (ipv4Starts.count, ipv6Sets.count) }
 
     /// The tag with this name, ignoring case.
     public func tagID(named name: String) -> ServiceTagID? { idsByFoldedName[name.lowercased()] }
