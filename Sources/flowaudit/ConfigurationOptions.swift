@@ -66,6 +66,11 @@ struct ConfigurationOptions: ParsableArguments {
         help: ArgumentHelp("A storage private-endpoint address (CIDR); repeatable.", valueName: "cidr"))
     var storageEndpoints: [String] = []
 
+    /// Rejects malformed flag values before any work starts, with the subcommand's usage.
+    func validate() throws {
+        _ = try layer()
+    }
+
     /// The settings given on the command line.
     func layer() throws -> ConfigurationLayer {
         var layer = ConfigurationLayer()

@@ -76,18 +76,6 @@ public enum JSONValue: Sendable, Equatable {
 
     /// Whether this is `null`.
     public var isNull: Bool { self == .null }
-
-    /// The JSON type, as named in messages ("object", "array", "string", "number", "boolean", "null").
-    public var typeName: String {
-        switch self {
-        case .object: "object"
-        case .array: "array"
-        case .string: "string"
-        case .number: "number"
-        case .bool: "boolean"
-        case .null: "null"
-        }
-    }
 }
 
 /// One member of a JSON object.

@@ -281,7 +281,4 @@ public struct AllowList: Sendable {
     /// the user's own destinations.
     public var requirements: [Requirement]
     public var sources: [RequirementSource]
-
-    /// The requirements whose scenario is switched on.
-    public var enabledRequirements: [Requirement] { requirements.filter(\.isEnabled) }
 }
