@@ -37,10 +37,9 @@ public struct AllowListRenderer: Sendable {
         configuration: Configuration, snapshot: ServiceTagSnapshot, format: AllowListFormat,
         includeSwitchedOff: Bool = false
     ) throws -> String {
-        let allowList = try RequirementProfile.bundled(for: configuration.cloud).allowList(for: configuration)
-        let matcher = RequirementMatcher(allowList: allowList, snapshot: snapshot, configuration: configuration)
+        let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
         return AllowListRenderer(
-            allowList: allowList, index: matcher.index, serviceTagSummary: snapshot.summary,
+            allowList: matcher.allowList, index: matcher.index, serviceTagSummary: snapshot.summary,
             includeSwitchedOff: includeSwitchedOff
         ).render(as: format)
     }

@@ -15,6 +15,20 @@ public struct RequirementMatcher: Sendable {
     public let missingServiceTags: [String]
     private let tables: MatcherTables
 
+    /// Builds the matcher for a deployment from the bundled requirement profile of its cloud.
+    ///
+    /// ```swift
+    /// let snapshot = try ServiceTagSnapshot.load(for: configuration)
+    /// if let notice = snapshot.notice { /* print once on standard error */ }
+    /// let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
+    /// ```
+    ///
+    /// - Throws: ``RequirementProfileError``, or ``ConfigurationError`` for an unknown region.
+    public init(configuration: Configuration, snapshot: ServiceTagSnapshot) throws {
+        let allowList = try RequirementProfile.bundled(for: configuration.cloud).allowList(for: configuration)
+        self.init(allowList: allowList, snapshot: snapshot, configuration: configuration)
+    }
+
     /// Builds the matcher.
     ///
     /// - Parameters:

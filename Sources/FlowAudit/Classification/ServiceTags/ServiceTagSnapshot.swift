@@ -7,6 +7,13 @@ public struct ServiceTagSnapshot: Sendable {
     /// Whether these are the files built into flowaudit.
     public var isBundled: Bool
 
+    /// Wraps files that are already loaded.
+    public init(cloud: Cloud, files: [ServiceTagFile], isBundled: Bool) {
+        self.cloud = cloud
+        self.files = files
+        self.isBundled = isBundled
+    }
+
     /// The bundled files of each cloud.
     ///
     /// China: Microsoft's complete weekly file. Public: the complete file is over 4 MiB, so two extracts of it
