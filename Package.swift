@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "flowaudit", targets: ["flowaudit"]),
         .executable(name: "flowaudit-samples", targets: ["flowaudit-samples"]),
+        .executable(name: "flowaudit-bench", targets: ["flowaudit-bench"]),
         .library(name: "FlowAudit", targets: ["FlowAudit"]),
     ],
     dependencies: [
@@ -24,7 +25,9 @@ let package = Package(
         ),
         .target(
             name: "FlowAudit",
-            dependencies: ["CZlib", "CLibXML2"]
+            dependencies: ["CZlib", "CLibXML2"],
+            // The data files are compiled in through Resources/EmbeddedResources.swift (Scripts/embed-resources.sh).
+            exclude: ["Resources/Data"]
         ),
         .executableTarget(
             name: "flowaudit",
@@ -41,6 +44,14 @@ let package = Package(
         .executableTarget(
             name: "flowaudit-samples",
             dependencies: [
+                "FlowAuditSynthetic",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "flowaudit-bench",
+            dependencies: [
+                "FlowAudit",
                 "FlowAuditSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -13,7 +13,7 @@ struct FlowAuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowaudit",
         abstract: "Audit Azure NSG, VNet and firewall logs against what Azure Machine Learning compute needs.",
-        subcommands: [AnalyzeCommand.self],
+        subcommands: [AnalyzeCommand.self, RequirementsCommand.self],
         defaultSubcommand: AnalyzeCommand.self
     )
 

@@ -1,0 +1,31 @@
+import ArgumentParser
+import FlowAudit
+
+/// `flowaudit requirements`: prints the traffic that Azure ML compute needs for one deployment.
+struct RequirementsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requirements",
+        abstract: "Print the allow list that Azure ML compute needs, with the documentation behind each row.",
+        discussion: """
+            The list depends on the cloud, the workspace region, whether the compute has a public IP, and the \
+            situational scenarios that apply. Service-tag rows show how many IPv4/IPv6 prefixes the tag has in \
+            the service-tag files used.
+            """)
+
+    @OptionGroup var deployment: ConfigurationOptions
+
+    @Option(help: "The output format.")
+    var format: AllowListFormat = .text
+
+    @Flag(name: .customLong("all"), help: "Also list requirements whose scenario is switched off.")
+    var includeSwitchedOff = false
+
+    func run() throws {
+        let configuration = try deployment.configuration(searching: ".")
+        let snapshot = try ServiceTagSnapshot.load(for: configuration)
+        if let notice = snapshot.notice { printToStandardError(notice) }
+        let output = try AllowListRenderer.render(
+            configuration: configuration, snapshot: snapshot, format: format, includeSwitchedOff: includeSwitchedOff)
+        print(output, terminator: "")
+    }
+}
