@@ -1,0 +1,168 @@
+/// How much a finding matters; `--fail-on` compares against it.
+public enum Severity: String, CaseIterable, Comparable, Sendable {
+    case info, low, medium, high
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .low: 1
+        case .medium: 2
+        case .high: 3
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// What a finding is about; its raw value is the `kind` in reports.
+public enum FindingKind: String, CaseIterable, Sendable {
+    /// Denied flows that match a required (or an enabled situational) requirement.
+    case blockedRequired = "blocked-required"
+    /// Allowed outbound traffic to storage that is not the workspace's and looks like a copy out.
+    case exfiltrationSuspect = "exfiltration-suspect"
+    /// Allowed outbound flows that match no requirement.
+    case unexpectedEgress = "unexpected-egress"
+    /// An allow rule of an NSG or firewall export with no hit in the window.
+    case unusedRule = "unused-rule"
+    /// A required entry that no flow touched.
+    case unobservedRequirement = "unobserved-requirement"
+    /// Damaged input.
+    case inputError = "input-error"
+    /// Optional hosts in use (package repositories…): reported for information.
+    case optionalTraffic = "optional-traffic"
+}
+
+/// The checks that can raise `exfiltration-suspect`; each is one JUnit test case.
+public enum ExfiltrationCheck: String, CaseIterable, Sendable {
+    /// Storage of another region than the workspace's.
+    case crossRegion = "cross-region-storage"
+    /// A storage account named in firewall logs that is not the workspace's.
+    case unknownStorageAccount = "unknown-storage-account"
+    /// Upload-heavy traffic to storage above the threshold per source, destination and hour.
+    case uploadVolume = "upload-volume"
+    /// SMB (445) to a public storage address.
+    case smbToPublicStorage = "smb-public-storage"
+}
+
+/// One finding, with its evidence.
+public struct Finding: Equatable, Sendable {
+    public var kind: FindingKind
+    public var severity: Severity
+    /// A stable identifier, unique in a report, the same across runs on similar data
+    /// (JUnit test names and trend views rely on it): `kind/subject[/detail]`.
+    public var id: String
+    /// `inbound`/`outbound`, or `nil` when it does not apply.
+    public var direction: FlowDirection?
+    /// `tcp`, `udp`, `any`, or `nil`.
+    public var transport: String?
+    public var ports: [Int] = []
+    public var serviceTag: String?
+    public var fqdn: String?
+    /// The requirement concerned (its id in the profile).
+    public var requirement: String?
+    /// The rule concerned: the blocking or unused rule, as logged or exported.
+    public var rule: String?
+    /// The exfiltration check that raised it.
+    public var check: ExfiltrationCheck?
+    public var flows = 0
+    public var bytesOut: UInt64 = 0
+    public var bytesIn: UInt64 = 0
+    /// The most frequent destinations and sources, as text, most frequent first.
+    public var destinations: [String] = []
+    public var sources: [String] = []
+    /// The first and last flow time, in milliseconds since the epoch.
+    public var first: Int64?
+    public var last: Int64?
+    /// What happened and what to check.
+    public var message: String
+
+    /// Creates a finding with what every finding has.
+    public init(kind: FindingKind, severity: Severity, id: String, message: String) {
+        self.kind = kind
+        self.severity = severity
+        self.id = id
+        self.message = message
+    }
+}
+
+/// How one requirement of the active profile fared: one JUnit test case each.
+public struct RequirementOutcome: Equatable, Sendable {
+    public enum Status: String, Sendable {
+        /// Applicable and not blocked.
+        case passed
+        /// Applicable and blocked: see the finding with this requirement.
+        case failed
+        /// Not applicable: a situational scenario that is off, or an optional host.
+        case skipped
+    }
+
+    /// The requirement's id in the profile (`aml-tcp`, `storage`…).
+    public var id: String
+    /// A one-line description: direction, protocol, ports, destination.
+    public var summary: String
+    public var level: String
+    public var status: Status
+    /// Flows seen for it, allowed and denied.
+    public var allowedFlows: Int
+    public var deniedFlows: Int
+    /// Why it was skipped, when it was.
+    public var skipReason: String?
+
+    /// Creates an outcome.
+    public init(
+        id: String, summary: String, level: String, status: Status, allowedFlows: Int, deniedFlows: Int,
+        skipReason: String? = nil
+    ) {
+        self.id = id
+        self.summary = summary
+        self.level = level
+        self.status = status
+        self.allowedFlows = allowedFlows
+        self.deniedFlows = deniedFlows
+        self.skipReason = skipReason
+    }
+}
+
+/// A rule from an NSG or firewall-policy export and its hits in the window: one JUnit test case each.
+public struct RuleOutcome: Equatable, Sendable {
+    /// `nsg` or `firewall`.
+    public var source: String
+    /// The container: the NSG name, or `policy/rule collection group/rule collection`.
+    public var container: String
+    public var name: String
+    /// `allow` or `deny`.
+    public var access: String
+    public var isDefault: Bool
+    public var hits: Int
+
+    /// Creates an outcome.
+    public init(source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int) {
+        self.source = source
+        self.container = container
+        self.name = name
+        self.access = access
+        self.isDefault = isDefault
+        self.hits = hits
+    }
+}
+
+/// One input file, for the per-file test cases and the accounting.
+public struct InputFileSummary: Equatable, Sendable {
+    public var path: String
+    public var records: Int
+    public var flows: Int
+    public var dnsRecords: Int
+    public var rejected: Int
+    /// The damage, when the file was not read whole.
+    public var error: InputFileError?
+
+    /// Creates a summary.
+    public init(path: String, records: Int, flows: Int, dnsRecords: Int, rejected: Int, error: InputFileError?) {
+        self.path = path
+        self.records = records
+        self.flows = flows
+        self.dnsRecords = dnsRecords
+        self.rejected = rejected
+        self.error = error
+    }
+}
