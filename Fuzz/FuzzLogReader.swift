@@ -8,8 +8,8 @@ import Glibc
 
 private struct FuzzSink: FlowSink {
     var count = 0
-    mutating func consume(_ flow: Flow) { count &+= 1 }
-    mutating func consume(_ record: DNSRecord) { count &+= 1 }
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) { count &+= 1 }
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) { count &+= 1 }
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -11,6 +11,10 @@ public struct AnalyzeOptions: Sendable {
     /// How many files are read at once.
     public var jobs: Int
     public var limits = ReaderLimits()
+    /// What to audit against; without it only the inputs are read and counted.
+    public var context: AuditContext?
+    /// Files in the analysed directories that are not logs (the configuration file, rule exports).
+    public var excludedFiles: [String] = []
 
     /// Creates options.
     public init(paths: [String], jobs: Int) {
@@ -39,19 +43,51 @@ public enum Analyzer {
     ) async throws(InputError)
         -> AnalysisReport
     {
-        let files = try InputDiscovery.inputs(for: options.paths)
+        let files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
         if let observer, let progress { observer.started(progress) }
         let results = await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress
         ) { _ in
-            DiscardingFlowSink()
+            FileSink(context: options.context)
         }
         observer?.finished()
-        var inputs = InputStatistics()
-        for result in results { inputs.merge(result.statistics) }
-        return AnalysisReport(inputs: inputs)
+        var report = AnalysisReport(inputs: InputStatistics())
+        var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
+        for (path, result) in zip(files, results) {
+            report.inputs.merge(result.statistics)
+            let statistics = result.statistics
+            report.files.append(
+                InputFileSummary(
+                    path: path, records: statistics.records, flows: statistics.flows,
+                    dnsRecords: statistics.dnsRecords, rejected: statistics.rejected, error: statistics.errors.first))
+            if let accumulator = result.sink.accumulator { tally?.merge(accumulator.tally(symbols: result.symbols)) }
+        }
+        if let context = options.context, let tally {
+            let builder = FindingsBuilder(context: context, tally: tally, inputs: report.inputs)
+            report.findings = builder.findings()
+            report.requirements = builder.requirementOutcomes()
+            report.rules = builder.ruleOutcomes()
+            report.cloud = context.configuration.cloud.rawValue
+            report.region = context.matcher.allowList.region.name
+        }
+        return report
     }
+}
+
+/// The per-file sink of a run: findings when auditing, nothing but counting otherwise.
+struct FileSink: FlowSink, Sendable {
+    var accumulator: FindingsAccumulator?
+
+    init(context: AuditContext?) {
+        accumulator = context.map { FindingsAccumulator(context: $0) }
+    }
+
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        accumulator?.consume(flow, symbols: symbols)
+    }
+
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
 }
 
 /// The summed size of regular files (standard input counts as 0).
@@ -65,10 +101,14 @@ func totalSize(of files: [String]) -> Int {
 }
 
 extension AnalysisReport {
-    /// The process exit status: 0 when all input was read whole, 1 when some was damaged,
-    /// 2 when damage left nothing usable (no flow or DNS record) at all.
-    public var exitStatus: Int32 {
+    /// The process exit status: 0 when no finding is at or above `failOn` and all input was read whole,
+    /// 1 otherwise, 2 when damage left nothing usable (no flow or DNS record) at all.
+    ///
+    /// - Parameter failOn: the least severity that fails the run; `nil` never fails on findings.
+    public func exitStatus(failOn: Severity? = .high) -> Int32 {
         if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { return 2 }
-        return inputs.isComplete ? 0 : 1
+        if !inputs.isComplete { return 1 }
+        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
+        return 0
     }
 }

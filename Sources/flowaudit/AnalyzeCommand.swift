@@ -7,25 +7,45 @@ import FlowAudit
     import Darwin
 #endif
 
-/// `flowaudit analyze PATH…`: read logs and report.
+/// `flowaudit analyze PATH…`: read logs, audit them against what Azure ML compute needs, report.
 struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
-        abstract: "Read flow and firewall logs (files, blob trees, or - for standard input) and report."
-    )
+        abstract: "Read flow and firewall logs (files, blob trees, or - for standard input) and report findings.",
+        discussion: """
+            Exit status: 0 when no finding is at or above --fail-on and all input was read whole; 1 otherwise; \
+            2 for usage or configuration errors, or when nothing could be read.
+            """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
 
+    enum FailOn: String, ExpressibleByArgument, CaseIterable {
+        case high, medium, low, never
+
+        var severity: Severity? { Severity(rawValue: rawValue) }
+    }
+
     @Argument(help: "Log files, directories (walked recursively), or - for standard input.")
     var paths: [String]
 
-    @Option(name: .long, help: "Write the JSON report to this file.")
+    @OptionGroup var deployment: ConfigurationOptions
+
+    @Option(name: .long, help: ArgumentHelp("Write the JSON report to this file.", valueName: "file"))
     var json: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
+    var junit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Write a Markdown summary to this file.", valueName: "file"))
+    var markdown: String?
 
     @Option(name: .long, help: "What standard output shows: text for a person, json for scripts.")
     var format: OutputFormat = .text
+
+    @Option(name: .long, help: "The least severity that makes the exit status 1.")
+    var failOn: FailOn = .high
 
     @Option(name: .long, help: "Files read at once (default: the number of cores).")
     var jobs: Int?
@@ -38,17 +58,51 @@ struct AnalyzeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let jsonFile = try json.map { path throws(OutputError) in try OutputFile(path: path) }
-        let options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        // Everything that can fail on settings fails here, before any log is read.
+        let searchDirectory = paths.first { isDirectory($0) } ?? "."
+        let configuration = try deployment.configuration(searching: searchDirectory)
+        let reports = try ReportFiles(json: json, junit: junit, markdown: markdown)
+        let snapshot = try ServiceTagSnapshot.load(for: configuration)
+        if let notice = snapshot.notice, !quiet { printToStandardError(notice) }
+        let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
+        var rules: [ExportedRule] = []
+        for path in configuration.nsgExports { rules += try RuleExport.nsgRules(path: path) }
+        for path in configuration.firewallPolicies { rules += try RuleExport.firewallRules(path: path) }
+
+        var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        options.context = AuditContext(configuration: configuration, matcher: matcher, exportedRules: rules)
+        options.excludedFiles =
+            configuration.nsgExports + configuration.firewallPolicies
+            + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }
         let report = try await Analyzer.run(options, observer: quiet ? nil : TerminalProgressLine.forStandardError())
-        try jsonFile?.write(report.jsonText())
+
+        try reports.write(report, failOn: failOn.severity)
         switch format {
         case .text:
             let color = isatty(STDOUT_FILENO) != 0 && getenv("NO_COLOR") == nil
-            try OutputFile(path: "-").write(report.text(color: color))
+            try OutputFile(path: "-").write(report.text(color: color, failOn: failOn.severity))
         case .json:
             try OutputFile(path: "-").write(report.jsonText())
         }
-        if report.exitStatus != 0 { throw ExitCode(report.exitStatus) }
+        let status = report.exitStatus(failOn: failOn.severity)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+}
+
+/// The report files asked for, created before any log is read so that a bad path fails at once.
+struct ReportFiles {
+    let json: OutputFile?
+
+    init(json: String?, junit: String?, markdown: String?) throws {
+        self.json = try json.map { path throws(OutputError) in try OutputFile(path: path) }
+    }
+
+    func write(_ report: AnalysisReport, failOn: Severity?) throws {
+        try json?.write(report.jsonText())
     }
 }

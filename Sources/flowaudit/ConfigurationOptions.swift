@@ -66,6 +66,21 @@ struct ConfigurationOptions: ParsableArguments {
         help: ArgumentHelp("A storage private-endpoint address (CIDR); repeatable.", valueName: "cidr"))
     var storageEndpoints: [String] = []
 
+    @Option(
+        name: .customLong("nsg-export"),
+        help: ArgumentHelp(
+            "An NSG export (JSON of 'az network nsg show') whose rules are checked for use; repeatable.",
+            valueName: "file"))
+    var nsgExports: [String] = []
+
+    @Option(
+        name: .customLong("firewall-policy"),
+        help: ArgumentHelp(
+            "A firewall policy export (JSON of 'az network firewall policy rule-collection-group list', or a "
+                + "classic firewall) whose rules are checked for use; repeatable.",
+            valueName: "file"))
+    var firewallPolicies: [String] = []
+
     /// Rejects malformed flag values before any work starts, with the subcommand's usage.
     func validate() throws {
         _ = try layer()
@@ -104,6 +119,14 @@ struct ConfigurationOptions: ParsableArguments {
                 }
             }
             layer.storageAccounts = names
+        }
+        if !nsgExports.isEmpty {
+            layer.nsgExports = nsgExports
+            record("nsgExports", "nsg-export")
+        }
+        if !firewallPolicies.isEmpty {
+            layer.firewallPolicies = firewallPolicies
+            record("firewallPolicies", "firewall-policy")
         }
         if !storageEndpoints.isEmpty {
             layer.storageEndpoints = try Self.networks(storageEndpoints, flag: "storage-endpoint")

@@ -271,8 +271,8 @@ struct FirewallSampleConformanceTests {
 
 /// A sink that keeps nothing; the statistics are what is checked.
 private struct CountingSink: FlowSink, Sendable {
-    mutating func consume(_ flow: Flow) {}
-    mutating func consume(_ record: DNSRecord) {}
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {}
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
 }
 
 @Suite("Conformance: firewall samples through the whole reader", .enabled(if: SharedSamples.isAvailable))

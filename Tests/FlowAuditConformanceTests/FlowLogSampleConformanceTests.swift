@@ -5,8 +5,8 @@ import Testing
 /// A sink that keeps every flow.
 private struct Collector: FlowSink, Sendable {
     var flows: [Flow] = []
-    mutating func consume(_ flow: Flow) { flows.append(flow) }
-    mutating func consume(_ record: DNSRecord) {}
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) { flows.append(flow) }
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
 }
 
 /// Counts the tuples of flow-log records with Foundation's JSON parser: an independent

@@ -256,7 +256,7 @@ struct AnalyzerTests {
         let report = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
         #expect(report.inputs.files == 2)
         #expect(report.inputs.flows(in: .nsgFlowV2) == 8)
-        #expect(report.exitStatus == 0)
+        #expect(report.exitStatus() == 0)
     }
 
     @Test("a cut blob among good ones: the others are read, the exit status is 1")
@@ -269,7 +269,7 @@ struct AnalyzerTests {
         let report = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
         #expect(report.inputs.flows == 11)
         #expect(report.inputs.errors.map(\.file) == [cut])
-        #expect(report.exitStatus == 1)
+        #expect(report.exitStatus() == 1)
         let json = report.jsonText()
         #expect(json.contains(#""file": "\#(cut)""#))
     }
@@ -303,6 +303,6 @@ struct AnalyzerTests {
         let directory = try TemporaryDirectory()
         try directory.write("x.json", "{\"records\":[{\"category\":")
         let report = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 1))
-        #expect(report.exitStatus == 2)
+        #expect(report.exitStatus() == 2)
     }
 }

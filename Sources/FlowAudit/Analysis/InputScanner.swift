@@ -2,8 +2,8 @@
 public struct DiscardingFlowSink: FlowSink, Sendable {
     /// Creates the sink.
     public init() {}
-    public mutating func consume(_ flow: Flow) {}
-    public mutating func consume(_ record: DNSRecord) {}
+    public mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {}
+    public mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
 }
 
 /// Reads many inputs in parallel, each file in its own task with its own buffers.

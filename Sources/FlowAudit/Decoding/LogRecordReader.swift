@@ -1,9 +1,9 @@
 /// Receives what the decoders produce from one input file.
 public protocol FlowSink {
-    /// A decoded flow; its symbols belong to the file's ``SymbolTable``.
-    mutating func consume(_ flow: Flow)
+    /// A decoded flow; its symbols belong to `symbols`, the file's table.
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable)
     /// A firewall DNS record.
-    mutating func consume(_ record: DNSRecord)
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable)
 }
 
 extension RejectReason {
@@ -342,10 +342,10 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         switch result {
         case .flow(let flow):
             statistics.countFlow(format: flow.format, time: flow.time)
-            sink.consume(flow)
+            sink.consume(flow, symbols: symbols)
         case .dns(let dns):
             statistics.countDNS(time: dns.time)
-            sink.consume(dns)
+            sink.consume(dns, symbols: symbols)
         case .rejected(let reason):
             statistics.countRejected(reason)
         }
@@ -423,7 +423,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
                 flow.acl = recordACL
             }
             statistics.countFlow(format: flow.format, time: flow.time)
-            sink.consume(flow)
+            sink.consume(flow, symbols: symbols)
         }
         pending.removeAll(keepingCapacity: true)
         pendingGroups.removeAll(keepingCapacity: true)

@@ -16,9 +16,11 @@ public enum InputDiscovery {
 
     /// The ordered inputs for `paths`.
     ///
-    /// - Parameter excluding: files never to read as logs (the config file, rule exports).
+    /// - Parameter excluding: files never to read as logs when walking a directory (the configuration
+    ///   file, rule exports), compared by their resolved absolute paths.
     /// - Throws: ``InputError`` when a path does not exist or a directory holds no logs.
-    public static func inputs(for paths: [String], excluding: Set<String> = []) throws(InputError) -> [String] {
+    public static func inputs(for paths: [String], excluding: [String] = []) throws(InputError) -> [String] {
+        let excluded = Set(excluding.compactMap(resolvedPath))
         var result: [String] = []
         for path in paths {
             if path == "-" {
@@ -31,7 +33,7 @@ public enum InputDiscovery {
             }
             if info.st_mode & S_IFMT == S_IFDIR {
                 let before = result.count
-                try walk(directory: path, excluding: excluding, into: &result)
+                try walk(directory: path, excluding: excluded, into: &result)
                 if result.count == before { throw .noLogFiles(path: path) }
             } else {
                 result.append(path)
@@ -65,10 +67,18 @@ public enum InputDiscovery {
             guard stat(path, &info) == 0 else { continue }
             if info.st_mode & S_IFMT == S_IFDIR {
                 try walk(directory: path, excluding: excluding, into: &result)
-            } else if info.st_mode & S_IFMT == S_IFREG, isLogFileName(name), !excluding.contains(path) {
+            } else if info.st_mode & S_IFMT == S_IFREG, isLogFileName(name) {
+                if let resolved = resolvedPath(path), excluding.contains(resolved) { continue }
                 result.append(path)
             }
         }
+    }
+
+    /// The absolute path with symbolic links, `.` and `..` resolved, or `nil` when it does not exist.
+    static func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Whether a directory entry's name looks like a log file.

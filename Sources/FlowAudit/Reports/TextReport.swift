@@ -1,19 +1,99 @@
-/// The report a person reads on standard output.
+/// The report a person reads on standard output: the verdict, the findings by severity with their
+/// evidence, then what was read.
 extension AnalysisReport {
     /// Renders the report as aligned text.
     ///
-    /// - Parameter color: whether to use ANSI colours (a terminal without `NO_COLOR`).
-    public func text(color: Bool) -> String {
+    /// - Parameters:
+    ///   - color: whether to use ANSI colours (a terminal without `NO_COLOR`).
+    ///   - failOn: the least severity that fails the run, for the verdict; `nil` never fails on findings.
+    public func text(color: Bool, failOn: Severity? = .high) -> String {
         var lines: [String] = []
-        let verdict =
-            inputs.isComplete
-            ? TerminalText.styled("all input read", .green, enabled: color)
-            : TerminalText.styled("\(inputs.errors.count) damaged input file(s)", .red, enabled: color)
-        lines.append(TerminalText.styled("flowaudit", .bold, enabled: color) + ": " + verdict)
+        lines.append(TerminalText.styled("flowaudit", .bold, enabled: color) + ": " + verdict(color: color, failOn: failOn))
+        if !cloud.isEmpty { lines.append("  \(cloud), \(region); \(window)") }
+        for severity in Severity.allCases.reversed() {
+            let group = findings.filter { $0.severity == severity }
+            guard !group.isEmpty else { continue }
+            lines.append("")
+            lines.append(TerminalText.styled("\(severity.rawValue.uppercased()) (\(group.count))", style(severity), enabled: color))
+            for finding in group { lines += describe(finding, color: color) }
+        }
         lines.append("")
+        lines.append(TerminalText.styled("inputs", .bold, enabled: color))
+        lines += inputLines()
+        if !inputs.errors.isEmpty {
+            lines.append("")
+            lines.append(TerminalText.styled("damaged input", .red, enabled: color) + ":")
+            for error in inputs.errors {
+                lines.append("  " + TerminalText.sanitize(error.file))
+                lines.append("    " + TerminalText.sanitize(error.message))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private func verdict(color: Bool, failOn: Severity?) -> String {
+        let failing = failOn.map { level in findings.filter { $0.severity >= level } } ?? []
+        let counts = Severity.allCases.reversed().compactMap { severity -> String? in
+            let count = findings.filter { $0.severity == severity }.count
+            return count == 0 ? nil : "\(count) \(severity.rawValue)"
+        }
+        let summary = counts.isEmpty ? "no findings" : counts.joined(separator: ", ")
+        if !failing.isEmpty {
+            return TerminalText.styled("FAIL", .red, enabled: color)
+                + " (\(summary); \(failing.count) at or above \(failOn!.rawValue))"
+                + (inputs.isComplete ? "" : "; \(inputs.errors.count) damaged input file(s)")
+        }
+        if !inputs.isComplete {
+            return TerminalText.styled("FAIL", .red, enabled: color)
+                + " (\(inputs.errors.count) damaged input file(s); \(summary))"
+        }
+        return TerminalText.styled("PASS", .green, enabled: color) + " (\(summary))"
+    }
+
+    private var window: String {
+        guard let first = inputs.firstTime, let last = inputs.lastTime else { return "no flows" }
+        return "window \(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"
+    }
+
+    private func style(_ severity: Severity) -> TerminalText.Style {
+        switch severity {
+        case .high: .red
+        case .medium: .yellow
+        case .low: .blue
+        case .info: .dim
+        }
+    }
+
+    /// A finding: its kind and subject, the message, and the evidence as aligned label/value rows.
+    private func describe(_ finding: Finding, color: Bool) -> [String] {
+        var lines = ["  " + TerminalText.styled(finding.kind.rawValue, .bold, enabled: color) + "  "
+            + TerminalText.sanitize(finding.id.split(separator: "/", maxSplits: 1).last.map(String.init) ?? finding.id)]
+        lines += wrap(TerminalText.sanitize(finding.message), width: 100).map { "    " + $0 }
+        var rows: [(String, String)] = []
+        if finding.flows > 0 {
+            rows.append(("connections", "\(finding.flows)"))
+        }
+        if finding.bytesOut > 0 || finding.bytesIn > 0 {
+            rows.append(("bytes", "\(byteText(finding.bytesOut)) out, \(byteText(finding.bytesIn)) in"))
+        }
+        if let rule = finding.rule { rows.append(("rule", rule)) }
+        if !finding.destinations.isEmpty { rows.append(("destinations", finding.destinations.joined(separator: ", "))) }
+        if !finding.sources.isEmpty { rows.append(("sources", finding.sources.joined(separator: ", "))) }
+        if let first = finding.first, let last = finding.last, finding.kind != .unusedRule {
+            rows.append(("seen", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+        }
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows {
+            let padding = String(repeating: " ", count: width - label.count + 2)
+            lines.append("    " + TerminalText.styled(label, .dim, enabled: color) + padding + TerminalText.sanitize(value))
+        }
+        return lines
+    }
+
+    private func inputLines() -> [String] {
         var rows: [(String, String)] = [
             ("files", grouped(inputs.files)),
-            ("read", "\(byteCount(inputs.bytesRead)) (\(byteCount(inputs.bytesDecompressed)) decompressed)"),
+            ("read", "\(byteText(UInt64(inputs.bytesRead))) (\(byteText(UInt64(inputs.bytesDecompressed))) decompressed)"),
             ("records", grouped(inputs.records)),
             ("flows", grouped(inputs.flows)),
         ]
@@ -26,24 +106,27 @@ extension AnalysisReport {
             rows.append(("  " + reason.name, grouped(count)))
         }
         if let first = inputs.firstTime, let last = inputs.lastTime {
-            rows.append(
-                ("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+            rows.append(("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
         } else {
             rows.append(("window", "none (no flows)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows {
-            lines.append("  " + label + String(repeating: " ", count: width - label.count + 2) + value)
-        }
-        if !inputs.errors.isEmpty {
-            lines.append("")
-            lines.append(TerminalText.styled("damaged input", .red, enabled: color) + ":")
-            for error in inputs.errors {
-                lines.append("  " + TerminalText.sanitize(error.file))
-                lines.append("    " + TerminalText.sanitize(error.message))
+        return rows.map { label, value in "  " + label + String(repeating: " ", count: width - label.count + 2) + value }
+    }
+
+    /// Splits text into lines of at most `width` characters at spaces.
+    private func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
             }
+            current += current.isEmpty ? String(word) : " " + word
         }
-        return lines.joined(separator: "\n") + "\n"
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 
     private func grouped(_ value: Int) -> String {
@@ -54,11 +137,5 @@ extension AnalysisReport {
             result.append(digit)
         }
         return result
-    }
-
-    private func byteCount(_ bytes: Int) -> String {
-        let unit = bytes < 1_048_576 ? 1024 : 1_048_576
-        let tenths = (bytes * 10 + unit / 2) / unit
-        return "\(tenths / 10).\(tenths % 10) \(unit == 1024 ? "KiB" : "MiB")"
     }
 }

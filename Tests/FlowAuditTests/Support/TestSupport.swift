@@ -5,8 +5,8 @@ import Foundation
 struct CollectingSink: FlowSink, Sendable {
     var flows: [Flow] = []
     var dnsRecords: [DNSRecord] = []
-    mutating func consume(_ flow: Flow) { flows.append(flow) }
-    mutating func consume(_ record: DNSRecord) { dnsRecords.append(record) }
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) { flows.append(flow) }
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) { dnsRecords.append(record) }
 }
 
 /// A temporary folder removed when the test ends.

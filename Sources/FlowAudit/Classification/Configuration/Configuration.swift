@@ -25,6 +25,11 @@ public struct Configuration: Sendable, Equatable {
     public var allowed: [AllowedDestination] = []
     /// Limits used by the findings.
     public var thresholds = Thresholds()
+    /// NSG exports (`az network nsg show` JSON) whose rules are checked for use.
+    public var nsgExports: [String] = []
+    /// Firewall-policy exports (`az network firewall policy rule-collection-group list` JSON, or a
+    /// classic firewall) whose rules are checked for use.
+    public var firewallPolicies: [String] = []
     /// Where each setting that did not keep its default came from, by setting name (`region`):
     /// `'<path>' line N` or the flag. Used to point error messages at the right place.
     public var origins: [String: String] = [:]
@@ -55,6 +60,8 @@ public struct Configuration: Sendable, Equatable {
             if let value = layer.storageEndpoints { configuration.storageEndpoints = value }
             if let value = layer.scenarios { configuration.scenarios = Set(value) }
             if let value = layer.allowed { configuration.allowed = value }
+            if let value = layer.nsgExports { configuration.nsgExports = value }
+            if let value = layer.firewallPolicies { configuration.firewallPolicies = value }
             if let value = layer.uploadBytesPerHour { configuration.thresholds.uploadBytesPerHour = value }
             if let value = layer.unusedRuleMinimumWindowHours {
                 configuration.thresholds.unusedRuleMinimumWindowHours = value
@@ -129,6 +136,8 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var allowed: [AllowedDestination]?
     public var uploadBytesPerHour: UInt64?
     public var unusedRuleMinimumWindowHours: Int?
+    public var nsgExports: [String]?
+    public var firewallPolicies: [String]?
     /// Where each setting made here was written (`region` → `'<path>' line 3`, or `--region`).
     public var origins: [String: String] = [:]
 

@@ -66,6 +66,7 @@ public enum ConfigurationFile {
         ("allow", ["host", "addresses", "serviceTag", "direction", "protocol", "ports", "level", "purpose"], true),
         ("exfiltration", ["uploadBytesPerHour"], false),
         ("unusedRule", ["minimumWindowHours"], false),
+        ("exports", ["nsg", "firewallPolicy"], false),
     ]
 }
 
@@ -153,6 +154,10 @@ private struct LayerReader {
             layer.scenarios = scenarios
         case "exfiltration.uploadBytesPerHour":
             layer.uploadBytesPerHour = UInt64(try positiveInteger(entry))
+        case "exports.nsg":
+            layer.nsgExports = try strings(entry).map(resolveRelative)
+        case "exports.firewallPolicy":
+            layer.firewallPolicies = try strings(entry).map(resolveRelative)
         case "unusedRule.minimumWindowHours":
             let hours = try positiveInteger(entry)
             guard hours <= 24 * 366 else { throw fail(entry.line, "minimumWindowHours must be at most 8784 (a year)") }

@@ -1,0 +1,100 @@
+/// Everything the findings need that is fixed for a run: built once, read-only, shared by the file tasks.
+public struct AuditContext: Sendable {
+    public let configuration: Configuration
+    public let matcher: RequirementMatcher
+    /// The rules of the NSG and firewall-policy exports given (`--nsg-export`, `--firewall-policy`).
+    public let exportedRules: [ExportedRule]
+    /// The compute: the configured subnets, or the private ranges when none are configured.
+    let computeNetworks: [IPNetwork]
+    /// Per tag set (``ServiceTagSetID/rawValue``): what the findings need to know about addresses in it.
+    let traits: [TagSetTraits]
+    /// The storage host suffix of the cloud: `core.chinacloudapi.cn` or `core.windows.net`.
+    let storageSuffix: String
+    /// The workspace's storage accounts, lower case.
+    let storageAccounts: Set<String>
+
+    /// Prepares a run.
+    public init(configuration: Configuration, matcher: RequirementMatcher, exportedRules: [ExportedRule] = []) {
+        self.configuration = configuration
+        self.matcher = matcher
+        self.exportedRules = exportedRules
+        computeNetworks =
+            configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets
+        storageSuffix = configuration.cloud == .china ? "core.chinacloudapi.cn" : "core.windows.net"
+        storageAccounts = Set(configuration.storageAccounts.map { $0.lowercased() })
+        let index = matcher.index
+        let workspaceStorage = "storage." + matcher.allowList.region.tagSuffix.lowercased()
+        traits = (0..<index.setCount).map { raw in
+            TagSetTraits(tags: index.tags(in: ServiceTagSetID(rawValue: UInt32(raw))).map { index.info($0) },
+                workspaceStorageTag: workspaceStorage)
+        }
+    }
+
+    /// Whether an address belongs to the audited compute.
+    @inline(__always)
+    func isCompute(_ address: IPAddress) -> Bool {
+        for network in computeNetworks where network.contains(address) { return true }
+        return false
+    }
+
+    /// Whether an address is one of the workspace's storage endpoints.
+    func isWorkspaceStorage(_ address: IPAddress) -> Bool {
+        configuration.storageEndpoints.contains { $0.contains(address) }
+    }
+}
+
+/// Where storage traffic goes, relative to the workspace's region.
+enum StorageLocation: UInt8, Sendable {
+    /// Not a storage address.
+    case none
+    /// `Storage.<workspace region>`, or the global `Storage` tag only.
+    case workspaceRegion
+    /// `Storage.<another region>`.
+    case otherRegion
+}
+
+/// What the findings need to know about the addresses of one tag set.
+struct TagSetTraits: Sendable {
+    var storage = StorageLocation.none
+    /// The most specific storage tag (`Storage.ChinaEast2`), for messages.
+    var storageTag = ""
+    /// Inside the virtual network (the computed `VirtualNetwork` tag): not egress.
+    var isVirtualNetwork = false
+    /// The platform address 168.63.129.16 (`AzureLoadBalancer`): DNS, health probes; not egress.
+    var isPlatform = false
+    /// The most specific tag, to group destinations by: the one with the fewest prefixes, or `Internet`.
+    var label = "Internet"
+
+    init(tags: [ServiceTagIndex.TagInfo], workspaceStorageTag: String) {
+        var best: ServiceTagIndex.TagInfo?
+        var regionalStorage: [String] = []
+        var isGlobalStorage = false
+        for tag in tags {
+            let name = tag.name.lowercased()
+            if name == ComputedServiceTags.virtualNetwork.lowercased() { isVirtualNetwork = true }
+            if name == ComputedServiceTags.azureLoadBalancer.lowercased() { isPlatform = true }
+            if name == "storage" { isGlobalStorage = true }
+            if name.hasPrefix("storage.") { regionalStorage.append(tag.name) }
+            guard !tag.isComputed else { continue }
+            let size = tag.ipv4PrefixCount + tag.ipv6PrefixCount
+            if let current = best {
+                let currentSize = current.ipv4PrefixCount + current.ipv6PrefixCount
+                if size < currentSize || (size == currentSize && tag.name < current.name) { best = tag }
+            } else {
+                best = tag
+            }
+        }
+        if let best { label = best.name }
+        if let workspace = regionalStorage.first(where: { $0.lowercased() == workspaceStorageTag }) {
+            storage = .workspaceRegion
+            storageTag = workspace
+        } else if let other = regionalStorage.sorted().first {
+            storage = .otherRegion
+            storageTag = other
+        } else if isGlobalStorage {
+            // In the global tag only: the region is unknown, so it is not called another region's.
+            storage = .workspaceRegion
+            storageTag = "Storage"
+        }
+    }
+}

@@ -1,0 +1,506 @@
+/// One connection, the unit that findings count: the same connection logged twice (by NSG and VNet
+/// flow logs on one subnet, by a subnet and a NIC NSG, by both firewall log forms) is one key.
+struct ConnectionKey: Hashable, Sendable {
+    var source: IPAddress
+    var destination: IPAddress
+    var sourcePort: Int32
+    var destinationPort: Int32
+    var protocolNumber: UInt8
+    /// A hash of the firewall FQDN, for application-rule records that log no destination address.
+    var host: UInt64
+}
+
+/// Bytes of one connection as each log source saw it; duplicates are resolved by taking the largest
+/// source's totals rather than adding them up.
+struct ConnectionBytes: Sendable {
+    /// Up to four sources: (source key, bytes from the compute, bytes to the compute).
+    private var entries: [(source: UInt64, out: UInt64, in: UInt64)] = []
+
+    mutating func add(source: UInt64, out: UInt64, in inbound: UInt64) {
+        if let index = entries.firstIndex(where: { $0.source == source }) {
+            entries[index].out &+= out
+            entries[index].in &+= inbound
+        } else if entries.count < 4 {
+            entries.append((source, out, inbound))
+        }
+    }
+
+    mutating func merge(_ other: ConnectionBytes) {
+        for entry in other.entries { add(source: entry.source, out: entry.out, in: entry.in) }
+    }
+
+    /// The totals of the source that saw the most.
+    var totals: (out: UInt64, in: UInt64) {
+        var best: (out: UInt64, in: UInt64) = (0, 0)
+        for entry in entries where entry.out &+ entry.in > best.out &+ best.in { best = (entry.out, entry.in) }
+        return best
+    }
+}
+
+/// The connections behind one prospective finding.
+struct ConnectionGroup: Sendable {
+    /// Connections beyond this many are counted but no longer told apart, to bound memory.
+    static let trackedLimit = 50_000
+
+    var connections: [ConnectionKey: ConnectionBytes] = [:]
+    var untracked = 0
+    var untrackedOut: UInt64 = 0
+    var untrackedIn: UInt64 = 0
+    var first = Int64.max
+    var last = Int64.min
+    /// Flows per rule label that let the traffic through, for the evidence.
+    var rules: [String: Int] = [:]
+
+    mutating func add(_ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64) {
+        if time < first { first = time }
+        if time > last { last = time }
+        if connections[key] != nil || connections.count < Self.trackedLimit {
+            connections[key, default: ConnectionBytes()].add(source: source, out: out, in: inbound)
+        } else {
+            untracked += 1
+            untrackedOut &+= out
+            untrackedIn &+= inbound
+        }
+    }
+
+    mutating func merge(_ other: ConnectionGroup) {
+        for (key, bytes) in other.connections {
+            if connections[key] != nil || connections.count < Self.trackedLimit {
+                connections[key, default: ConnectionBytes()].merge(bytes)
+            } else {
+                untracked += 1
+                let totals = bytes.totals
+                untrackedOut &+= totals.out
+                untrackedIn &+= totals.in
+            }
+        }
+        untracked += other.untracked
+        untrackedOut &+= other.untrackedOut
+        untrackedIn &+= other.untrackedIn
+        first = min(first, other.first)
+        last = max(last, other.last)
+        for (rule, count) in other.rules { rules[rule, default: 0] += count }
+    }
+
+    /// Distinct connections.
+    var connectionCount: Int { connections.count + untracked }
+
+    /// Bytes from and to the compute, each connection counted once.
+    var bytes: (out: UInt64, in: UInt64) {
+        var out = untrackedOut
+        var inbound = untrackedIn
+        for value in connections.values {
+            let totals = value.totals
+            out &+= totals.out
+            inbound &+= totals.in
+        }
+        return (out, inbound)
+    }
+
+    /// The most frequent destinations and sources (by connections), at most `limit` each.
+    func topEndpoints(limit: Int = 5) -> (destinations: [String], sources: [String]) {
+        var destinations: [IPAddress: Int] = [:]
+        var sources: [IPAddress: Int] = [:]
+        for key in connections.keys {
+            if key.destination != .unspecified { destinations[key.destination, default: 0] += 1 }
+            sources[key.source, default: 0] += 1
+        }
+        func top(_ counts: [IPAddress: Int]) -> [String] {
+            counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+                .map(\.key.description)
+        }
+        return (top(destinations), top(sources))
+    }
+}
+
+/// Per-file tallies keyed by strings, so that files can be merged in input order; opaque outside the module.
+public struct FindingsTally: Sendable {
+    var blocked: [BlockedKey: ConnectionGroup] = [:]
+    var egress: [EgressKey: ConnectionGroup] = [:]
+    var exfiltration: [ExfiltrationKey: ConnectionGroup] = [:]
+    /// Bytes from the compute to non-workspace storage per source, destination and hour.
+    var uploads: [UploadKey: ConnectionBytes] = [:]
+    var optional: [Int: ConnectionGroup] = [:]
+    var requirementAllowed: [Int]
+    var requirementDenied: [Int]
+    /// Hits per rule as logged: (container identity, rule label).
+    var ruleHits: [RuleHitKey: Int] = [:]
+    /// Hours (since the epoch) in which some flow was seen: the coverage of the window.
+    var hours: Set<Int64> = []
+    /// Whether any flow named a host (firewall application logs): FQDN requirements are observable.
+    var sawHostNames = false
+    /// Whether any flow came from flow logs or firewall network logs: tag requirements are observable.
+    var sawAddresses = false
+
+    init(requirementCount: Int) {
+        requirementAllowed = Array(repeating: 0, count: requirementCount)
+        requirementDenied = Array(repeating: 0, count: requirementCount)
+    }
+
+    mutating func merge(_ other: FindingsTally) {
+        for (key, group) in other.blocked { blocked[key, default: ConnectionGroup()].merge(group) }
+        for (key, group) in other.egress { egress[key, default: ConnectionGroup()].merge(group) }
+        for (key, group) in other.exfiltration { exfiltration[key, default: ConnectionGroup()].merge(group) }
+        for (key, bytes) in other.uploads { uploads[key, default: ConnectionBytes()].merge(bytes) }
+        for (key, group) in other.optional { optional[key, default: ConnectionGroup()].merge(group) }
+        for index in requirementAllowed.indices {
+            requirementAllowed[index] += other.requirementAllowed[index]
+            requirementDenied[index] += other.requirementDenied[index]
+        }
+        for (key, count) in other.ruleHits { ruleHits[key, default: 0] += count }
+        hours.formUnion(other.hours)
+        sawHostNames = sawHostNames || other.sawHostNames
+        sawAddresses = sawAddresses || other.sawAddresses
+    }
+}
+
+struct BlockedKey: Hashable, Sendable {
+    var requirement: Int
+    /// The blocking rule: an NSG rule, a firewall rule path, or the default action.
+    var rule: String
+}
+
+extension FindingsTally {
+    struct EgressKey: Hashable, Sendable {
+        /// The destination's most specific tag, `Internet`, or the FQDN of firewall application logs.
+        var label: String
+        var protocolNumber: UInt8
+        var port: Int32
+        /// A situational requirement that matched while its scenario is off, or -1.
+        var situational: Int
+        /// Whether `label` is a host name from firewall application logs rather than a tag.
+        var isHost: Bool
+    }
+
+    struct ExfiltrationKey: Hashable, Sendable {
+        var check: ExfiltrationCheck
+        /// The destination address, or the storage account host name.
+        var destination: String
+        var storageTag: String
+    }
+}
+
+struct UploadKey: Hashable, Sendable {
+    var source: IPAddress
+    var destination: IPAddress
+    var hour: Int64
+    var storageTag: String
+}
+
+struct RuleHitKey: Hashable, Sendable {
+    /// The NSG resource ID or VNet ACL of flow logs, or `policy / group / collection` of firewall logs.
+    var container: String
+    var rule: String
+    var isFirewall: Bool
+}
+
+/// A rule as a file's flows name it, in symbols of that file's table.
+struct SymbolRuleKey: Hashable, Sendable {
+    var acl: Symbol
+    var policy: Symbol
+    var ruleCollectionGroup: Symbol
+    var ruleCollection: Symbol
+    var rule: Symbol
+    /// The firewall's reason when no rule decided (`Default Action`).
+    var reason: Symbol
+    var isFirewall: Bool
+
+    init(_ flow: Flow) {
+        acl = flow.acl
+        policy = flow.policy
+        ruleCollectionGroup = flow.ruleCollectionGroup
+        ruleCollection = flow.ruleCollection
+        rule = flow.rule
+        isFirewall = flow.format == .firewallLegacy || flow.format == .firewallStructured
+        reason = isFirewall && flow.rule.isEmpty ? flow.reason : .empty
+    }
+
+    /// The rule as reports name it: the NSG rule, the firewall rule path, or the firewall's reason.
+    func label(_ symbols: borrowing SymbolTable) -> String {
+        guard isFirewall else { return symbols.text(rule) }
+        if rule.isEmpty { return symbols.text(reason).isEmpty ? "firewall default action" : symbols.text(reason) }
+        return [policy, ruleCollectionGroup, ruleCollection, rule].map { symbols.text($0) }.filter { !$0.isEmpty }
+            .joined(separator: " / ")
+    }
+
+    /// The key of ``FindingsTally/ruleHits``.
+    func hitKey(_ symbols: borrowing SymbolTable) -> RuleHitKey {
+        if isFirewall {
+            let container = [policy, ruleCollectionGroup, ruleCollection].map { symbols.text($0) }
+                .filter { !$0.isEmpty }.joined(separator: " / ")
+            return RuleHitKey(container: container, rule: symbols.text(rule), isFirewall: true)
+        }
+        return RuleHitKey(container: nsgName(symbols.text(acl)), rule: symbols.text(rule), isFirewall: false)
+    }
+}
+
+/// The NSG name in an NSG resource ID (`…/NETWORKSECURITYGROUPS/<NAME>`), or "" for other ACL identities
+/// (the GUIDs of VNet flow logs).
+func nsgName(_ resourceID: String) -> String {
+    let parts = resourceID.split(separator: "/")
+    guard let index = parts.lastIndex(where: { $0.lowercased() == "networksecuritygroups" }), index + 1 < parts.count
+    else { return "" }
+    return String(parts[index + 1])
+}
+
+/// Classifies every flow of one file as it streams past and keeps what the findings need.
+///
+/// Per flow it does a few comparisons, one tag-set lookup and one requirement match, and touches a
+/// dictionary only for the flows that can become findings (denied required traffic, storage traffic,
+/// unexpected egress), which real logs have few of. Symbols become strings in ``tally(symbols:)``.
+public struct FindingsAccumulator: FlowSink, Sendable {
+    private enum Destination: Hashable, Sendable {
+        case address(IPAddress)
+        case host(Symbol)
+    }
+
+    private struct EgressKey: Hashable, Sendable {
+        var host: Symbol
+        var setID: UInt32
+        var protocolNumber: UInt8
+        var port: Int32
+        var situational: Int
+    }
+
+    private struct ExfiltrationKey: Hashable, Sendable {
+        var check: ExfiltrationCheck
+        var destination: Destination
+        var storageTag: String
+    }
+
+    /// What is known about one FQDN symbol: its requirement lookup, a stable hash, and the storage
+    /// account it names (lower case), if any.
+    private struct HostInfo: Sendable {
+        var lookup: HostLookup
+        var hash: UInt64
+        var storageAccount: String?
+    }
+
+    let context: AuditContext
+    private var blocked: [BlockedKeyBySymbol: ConnectionGroup] = [:]
+    private var egress: [EgressKey: ConnectionGroup] = [:]
+    private var egressRules: [EgressKey: [SymbolRuleKey: Int]] = [:]
+    private var exfiltration: [ExfiltrationKey: ConnectionGroup] = [:]
+    private var uploads: [UploadKey: ConnectionBytes] = [:]
+    private var optional: [Int: ConnectionGroup] = [:]
+    private var requirementAllowed: [Int]
+    private var requirementDenied: [Int]
+    private var ruleHits: [SymbolRuleKey: Int] = [:]
+    private var lastRuleKey: SymbolRuleKey?
+    private var lastRuleCount = 0
+    private var hours: Set<Int64> = []
+    private var lastHour = Int64.min
+    private var sawHostNames = false
+    private var sawAddresses = false
+    private var hosts: [Symbol: HostInfo] = [:]
+
+    private struct BlockedKeyBySymbol: Hashable, Sendable {
+        var requirement: Int
+        var rule: SymbolRuleKey
+    }
+
+    /// Creates an accumulator for one file.
+    public init(context: AuditContext) {
+        self.context = context
+        let count = context.matcher.allowList.requirements.count
+        requirementAllowed = Array(repeating: 0, count: count)
+        requirementDenied = Array(repeating: 0, count: count)
+    }
+
+    public mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
+
+    public mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        noteHour(flow.time)
+        countRuleHit(flow)
+        let direction: FlowDirection
+        let remote: IPAddress
+        if context.isCompute(flow.source) {
+            if context.isCompute(flow.destination) { return }  // inside the compute: not egress, not ingress
+            direction = .outbound
+            remote = flow.destination
+        } else if context.isCompute(flow.destination) {
+            direction = .inbound
+            remote = flow.source
+        } else {
+            return
+        }
+        let host = flow.fqdn.isEmpty ? nil : hostInfo(flow.fqdn, symbols)
+        if host == nil { sawAddresses = true } else { sawHostNames = true }
+        let setID = context.matcher.index.tagSet(for: remote)
+        let traits = context.traits[Int(setID.rawValue)]
+        let strongest = context.matcher.match(
+            direction: direction, protocolNumber: flow.protocolNumber, destinationPort: flow.destinationPort,
+            tagSet: setID, host: host?.lookup ?? .none
+        ).strongest
+        let key = ConnectionKey(
+            source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
+            destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
+        let source = sourceKey(flow)
+
+        guard flow.action.isAllowed else {
+            if let strongest, strongest.isEnabled, strongest.level != .optional {
+                requirementDenied[strongest.requirementIndex] += 1
+                blocked[
+                    BlockedKeyBySymbol(requirement: strongest.requirementIndex, rule: SymbolRuleKey(flow)),
+                    default: ConnectionGroup()
+                ].add(key, source: source, out: 0, in: 0, time: flow.time)
+            }
+            return
+        }
+        if let strongest { requirementAllowed[strongest.requirementIndex] += 1 }
+        guard direction == .outbound else { return }
+        let out = flow.bytesSent.valueOrZero
+        let received = flow.bytesReceived.valueOrZero
+        checkStorage(flow, host: host, traits: traits, key: key, source: source, out: out, in: received)
+
+        if let strongest, strongest.isEnabled {
+            if strongest.level == .optional {
+                optional[strongest.requirementIndex, default: ConnectionGroup()]
+                    .add(key, source: source, out: out, in: received, time: flow.time)
+            }
+            return
+        }
+        // Traffic that stays in the virtual network, or goes to the platform address, is not egress.
+        if host == nil && (traits.isVirtualNetwork || traits.isPlatform) { return }
+        let egressKey = EgressKey(
+            host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
+            port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
+        egress[egressKey, default: ConnectionGroup()].add(key, source: source, out: out, in: received, time: flow.time)
+        egressRules[egressKey, default: [:]][SymbolRuleKey(flow), default: 0] += 1
+    }
+
+    /// The storage checks: unknown storage accounts, SMB to public storage, other regions, uploads.
+    private mutating func checkStorage(
+        _ flow: Flow, host: HostInfo?, traits: TagSetTraits, key: ConnectionKey, source: UInt64, out: UInt64,
+        in received: UInt64
+    ) {
+        if let host, let account = host.storageAccount {
+            guard !context.storageAccounts.contains(account) else { return }
+            exfiltration[
+                ExfiltrationKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), storageTag: ""),
+                default: ConnectionGroup()
+            ].add(key, source: source, out: out, in: received, time: flow.time)
+            return
+        }
+        guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return }
+        let check: ExfiltrationCheck
+        if flow.destinationPort == 445 {
+            check = .smbToPublicStorage
+        } else if traits.storage == .otherRegion {
+            check = .crossRegion
+        } else {
+            // Same-region storage that is not known to be the workspace's: judged on upload volume per hour.
+            if out > 0 {
+                uploads[
+                    UploadKey(
+                        source: flow.source, destination: flow.destination, hour: flow.time / 3_600_000,
+                        storageTag: traits.storageTag),
+                    default: ConnectionBytes()
+                ].add(source: source, out: out, in: received)
+            }
+            return
+        }
+        exfiltration[
+            ExfiltrationKey(check: check, destination: .address(flow.destination), storageTag: traits.storageTag),
+            default: ConnectionGroup()
+        ].add(key, source: source, out: out, in: received, time: flow.time)
+    }
+
+    @inline(__always)
+    private mutating func noteHour(_ time: Int64) {
+        let hour = time / 3_600_000
+        guard hour != lastHour else { return }
+        lastHour = hour
+        hours.insert(hour)
+    }
+
+    /// Counts a hit for the flow's rule; consecutive flows of one rule cost one comparison.
+    @inline(__always)
+    private mutating func countRuleHit(_ flow: Flow) {
+        let key = SymbolRuleKey(flow)
+        if key == lastRuleKey {
+            lastRuleCount += 1
+            return
+        }
+        if let previous = lastRuleKey { ruleHits[previous, default: 0] += lastRuleCount }
+        lastRuleKey = key
+        lastRuleCount = 1
+    }
+
+    /// Tells log sources apart for the byte deduplication: the format family and the ACL.
+    private func sourceKey(_ flow: Flow) -> UInt64 {
+        let family: UInt64
+        switch flow.format {
+        case .nsgFlowV1, .nsgFlowV2: family = 1
+        case .vnetFlowV4: family = 2
+        case .firewallLegacy, .firewallStructured: family = 3
+        }
+        return family << 32 | UInt64(flow.acl.rawValue)
+    }
+
+    private mutating func hostInfo(_ symbol: Symbol, _ symbols: borrowing SymbolTable) -> HostInfo {
+        if let cached = hosts[symbol] { return cached }
+        let name = symbols.text(symbol).lowercased()
+        let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in trimmed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let info = HostInfo(
+            lookup: context.matcher.hostLookup(trimmed), hash: hash | 1, storageAccount: storageAccount(in: trimmed))
+        hosts[symbol] = info
+        return info
+    }
+
+    /// The account of `<account>.blob|dfs|file|queue|table.<cloud storage suffix>`, or `nil`.
+    private func storageAccount(in host: String) -> String? {
+        let suffix = "." + context.storageSuffix
+        guard host.hasSuffix(suffix) else { return nil }
+        let parts = host.dropLast(suffix.count).split(separator: ".")
+        guard parts.count == 2, ["blob", "dfs", "file", "queue", "table"].contains(parts[1]) else { return nil }
+        return String(parts[0])
+    }
+
+    /// The file's tallies with every symbol resolved, ready to merge with other files'.
+    public func tally(symbols: borrowing SymbolTable) -> FindingsTally {
+        var tally = FindingsTally(requirementCount: requirementAllowed.count)
+        tally.requirementAllowed = requirementAllowed
+        tally.requirementDenied = requirementDenied
+        for (key, group) in blocked {
+            tally.blocked[
+                BlockedKey(requirement: key.requirement, rule: key.rule.label(symbols)), default: ConnectionGroup()
+            ]
+            .merge(group)
+        }
+        for (key, group) in egress {
+            let label =
+                key.host.isEmpty ? context.traits[Int(key.setID)].label : symbols.text(key.host).lowercased()
+            var labelled = group
+            for (rule, count) in egressRules[key] ?? [:] { labelled.rules[rule.label(symbols), default: 0] += count }
+            tally.egress[
+                FindingsTally.EgressKey(
+                    label: label, protocolNumber: key.protocolNumber, port: key.port, situational: key.situational,
+                    isHost: !key.host.isEmpty),
+                default: ConnectionGroup()
+            ].merge(labelled)
+        }
+        for (key, group) in exfiltration {
+            let destination: String
+            switch key.destination {
+            case .address(let address): destination = address.description
+            case .host(let symbol): destination = symbols.text(symbol).lowercased()
+            }
+            tally.exfiltration[
+                FindingsTally.ExfiltrationKey(check: key.check, destination: destination, storageTag: key.storageTag),
+                default: ConnectionGroup()
+            ].merge(group)
+        }
+        tally.uploads = uploads
+        tally.optional = optional
+        var hits = ruleHits
+        if let last = lastRuleKey { hits[last, default: 0] += lastRuleCount }
+        for (key, count) in hits { tally.ruleHits[key.hitKey(symbols), default: 0] += count }
+        tally.hours = hours
+        tally.sawHostNames = sawHostNames
+        tally.sawAddresses = sawAddresses
+        return tally
+    }
+}
