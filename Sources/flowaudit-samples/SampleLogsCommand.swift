@@ -22,12 +22,12 @@ struct SampleLogsCommand: ParsableCommand {
         var output = "sample-logs"
 
         func run() throws {
-            for container in ["insights-logs-networksecuritygroupflowevent", "insights-logs-flowlogflowevent"] {
+            for container in SampleLogWriter.containers + ["exports"] {
                 let path = output + "/" + container
                 if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
             }
             let written = try SampleLogWriter.write(DemoScenario(), to: output)
-            print("wrote \(written.count) blobs under \(output)/")
+            print("wrote \(written.count) files under \(output)/")
         }
     }
 

@@ -88,7 +88,7 @@ struct ConfigurationTests {
             ("region = 3", 1, "region must be a quoted string, not an integer"),
             (
                 "# comment\n[netwrk]", 2,
-                "unknown section 'netwrk'; valid sections: [network], [storage], [scenarios], [[allow]], [exfiltration], [unusedRule]"
+                "unknown section 'netwrk'; valid sections: [network], [storage], [scenarios], [[allow]], [exfiltration], [unusedRule], [exports]"
             ),
             (
                 "[network]\ncomputeSubnets = [\"10.0.1.5/24\"]", 2,

@@ -91,12 +91,17 @@ struct FirewallInputTests {
 
     @Test("one run over a tree mixing flow logs and firewall logs reports all of them")
     func mixedTree() async throws {
-        try SampleLogWriter.write(DemoScenario(), to: directory.path)
-        try directory.write(
-            "insights-logs-azurefirewall/y=2026/m=07/d=20/h=08/m=00/PT1H.json",
-            [Self.legacyLine, Self.structuredLine, Self.dnsLine].joined(separator: "\n"))
+        for (index, text) in [Self.legacyLine, Self.structuredLine, Self.dnsLine].enumerated() {
+            try directory.write("insights-logs-azurefirewall/y=2026/m=07/d=20/h=0\(index)/m=00/PT1H.json", text)
+        }
+        for index in 0..<2 {
+            try directory.write(
+                "insights-logs-flowlogflowevent/h=0\(index)/PT1H.json.gz",
+                GzipDeflater.gzip(Array(Blob.document.utf8)))
+        }
         let report = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
-        #expect(report.inputs.flows(in: .nsgFlowV2) > 0 && report.inputs.flows(in: .vnetFlowV4) > 0)
+        #expect(report.inputs.files == 5)
+        #expect(report.inputs.flows(in: .nsgFlowV2) == 8)
         #expect(report.inputs.flows(in: .firewallLegacy) == 1 && report.inputs.flows(in: .firewallStructured) == 1)
         #expect(report.inputs.dnsRecords == 1)
         #expect(report.text(color: false).contains("DNS records"))

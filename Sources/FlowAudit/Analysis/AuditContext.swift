@@ -25,7 +25,8 @@ public struct AuditContext: Sendable {
         let index = matcher.index
         let workspaceStorage = "storage." + matcher.allowList.region.tagSuffix.lowercased()
         traits = (0..<index.setCount).map { raw in
-            TagSetTraits(tags: index.tags(in: ServiceTagSetID(rawValue: UInt32(raw))).map { index.info($0) },
+            TagSetTraits(
+                tags: index.tags(in: ServiceTagSetID(rawValue: UInt32(raw))).map { index.info($0) },
                 workspaceStorageTag: workspaceStorage)
         }
     }

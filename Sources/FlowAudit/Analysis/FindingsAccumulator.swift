@@ -51,7 +51,10 @@ struct ConnectionGroup: Sendable {
     /// Flows per rule label that let the traffic through, for the evidence.
     var rules: [String: Int] = [:]
 
-    mutating func add(_ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64) {
+    mutating func add(
+        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, rule: String? = nil
+    ) {
+        if let rule { rules[rule, default: 0] += 1 }
         if time < first { first = time }
         if time > last { last = time }
         if connections[key] != nil || connections.count < Self.trackedLimit {
@@ -80,6 +83,16 @@ struct ConnectionGroup: Sendable {
         first = min(first, other.first)
         last = max(last, other.last)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+    }
+
+    /// Drops the connections that `explained` covers; returns how many were dropped.
+    mutating func removeConnections(explainedBy explained: Set<EndpointKey>) -> Int {
+        let before = connections.count
+        connections = connections.filter { key, _ in
+            !explained.contains(
+                EndpointKey(source: key.source, sourcePort: key.sourcePort, destinationPort: key.destinationPort))
+        }
+        return before - connections.count
     }
 
     /// Distinct connections.
@@ -127,10 +140,16 @@ public struct FindingsTally: Sendable {
     var ruleHits: [RuleHitKey: Int] = [:]
     /// Hours (since the epoch) in which some flow was seen: the coverage of the window.
     var hours: Set<Int64> = []
+    /// Connections that firewall application logs name an expected host for (a requirement or a
+    /// configured destination): the same connection in flow logs, seen only by address, is not unexpected.
+    var explainedEndpoints: Set<EndpointKey> = []
     /// Whether any flow named a host (firewall application logs): FQDN requirements are observable.
     var sawHostNames = false
     /// Whether any flow came from flow logs or firewall network logs: tag requirements are observable.
     var sawAddresses = false
+
+    /// Explained connections kept at most, to bound memory on busy firewalls.
+    static let explainedLimit = 500_000
 
     init(requirementCount: Int) {
         requirementAllowed = Array(repeating: 0, count: requirementCount)
@@ -149,9 +168,19 @@ public struct FindingsTally: Sendable {
         }
         for (key, count) in other.ruleHits { ruleHits[key, default: 0] += count }
         hours.formUnion(other.hours)
+        explainedEndpoints.formUnion(
+            other.explainedEndpoints.prefix(max(0, Self.explainedLimit - explainedEndpoints.count)))
         sawHostNames = sawHostNames || other.sawHostNames
         sawAddresses = sawAddresses || other.sawAddresses
     }
+}
+
+/// The compute's end of a connection plus the remote port: what flow logs and the firewall's
+/// application log share for one connection (the firewall logs the host name, not the address).
+struct EndpointKey: Hashable, Sendable {
+    var source: IPAddress
+    var sourcePort: Int32
+    var destinationPort: Int32
 }
 
 struct BlockedKey: Hashable, Sendable {
@@ -279,7 +308,6 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     let context: AuditContext
     private var blocked: [BlockedKeyBySymbol: ConnectionGroup] = [:]
     private var egress: [EgressKey: ConnectionGroup] = [:]
-    private var egressRules: [EgressKey: [SymbolRuleKey: Int]] = [:]
     private var exfiltration: [ExfiltrationKey: ConnectionGroup] = [:]
     private var uploads: [UploadKey: ConnectionBytes] = [:]
     private var optional: [Int: ConnectionGroup] = [:]
@@ -292,6 +320,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     private var lastHour = Int64.min
     private var sawHostNames = false
     private var sawAddresses = false
+    private var explainedEndpoints: Set<EndpointKey> = []
     private var hosts: [Symbol: HostInfo] = [:]
 
     private struct BlockedKeyBySymbol: Hashable, Sendable {
@@ -351,9 +380,16 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         guard direction == .outbound else { return }
         let out = flow.bytesSent.valueOrZero
         let received = flow.bytesReceived.valueOrZero
-        checkStorage(flow, host: host, traits: traits, key: key, source: source, out: out, in: received)
+        // Storage traffic that an exfiltration check reports is not reported again as unexpected egress.
+        let isSuspect = checkStorage(
+            flow, host: host, traits: traits, key: key, source: source, out: out, in: received, symbols: symbols)
 
         if let strongest, strongest.isEnabled {
+            if host != nil, explainedEndpoints.count < FindingsTally.explainedLimit {
+                explainedEndpoints.insert(
+                    EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
+                )
+            }
             if strongest.level == .optional {
                 optional[strongest.requirementIndex, default: ConnectionGroup()]
                     .add(key, source: source, out: out, in: received, time: flow.time)
@@ -361,28 +397,31 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             return
         }
         // Traffic that stays in the virtual network, or goes to the platform address, is not egress.
-        if host == nil && (traits.isVirtualNetwork || traits.isPlatform) { return }
+        if isSuspect || (host == nil && (traits.isVirtualNetwork || traits.isPlatform)) { return }
         let egressKey = EgressKey(
             host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
             port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
-        egress[egressKey, default: ConnectionGroup()].add(key, source: source, out: out, in: received, time: flow.time)
-        egressRules[egressKey, default: [:]][SymbolRuleKey(flow), default: 0] += 1
+        egress[egressKey, default: ConnectionGroup()].add(
+            key, source: source, out: out, in: received, time: flow.time, rule: SymbolRuleKey(flow).label(symbols))
     }
 
     /// The storage checks: unknown storage accounts, SMB to public storage, other regions, uploads.
+    ///
+    /// - Returns: whether the flow went into an exfiltration group.
     private mutating func checkStorage(
         _ flow: Flow, host: HostInfo?, traits: TagSetTraits, key: ConnectionKey, source: UInt64, out: UInt64,
-        in received: UInt64
-    ) {
+        in received: UInt64, symbols: borrowing SymbolTable
+    ) -> Bool {
+        let rule = SymbolRuleKey(flow)
         if let host, let account = host.storageAccount {
-            guard !context.storageAccounts.contains(account) else { return }
+            guard !context.storageAccounts.contains(account) else { return false }
             exfiltration[
                 ExfiltrationKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), storageTag: ""),
                 default: ConnectionGroup()
-            ].add(key, source: source, out: out, in: received, time: flow.time)
-            return
+            ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule.label(symbols))
+            return true
         }
-        guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return }
+        guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
         let check: ExfiltrationCheck
         if flow.destinationPort == 445 {
             check = .smbToPublicStorage
@@ -398,12 +437,13 @@ public struct FindingsAccumulator: FlowSink, Sendable {
                     default: ConnectionBytes()
                 ].add(source: source, out: out, in: received)
             }
-            return
+            return false
         }
         exfiltration[
             ExfiltrationKey(check: check, destination: .address(flow.destination), storageTag: traits.storageTag),
             default: ConnectionGroup()
-        ].add(key, source: source, out: out, in: received, time: flow.time)
+        ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule.label(symbols))
+        return true
     }
 
     @inline(__always)
@@ -473,14 +513,12 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         for (key, group) in egress {
             let label =
                 key.host.isEmpty ? context.traits[Int(key.setID)].label : symbols.text(key.host).lowercased()
-            var labelled = group
-            for (rule, count) in egressRules[key] ?? [:] { labelled.rules[rule.label(symbols), default: 0] += count }
             tally.egress[
                 FindingsTally.EgressKey(
                     label: label, protocolNumber: key.protocolNumber, port: key.port, situational: key.situational,
                     isHost: !key.host.isEmpty),
                 default: ConnectionGroup()
-            ].merge(labelled)
+            ].merge(group)
         }
         for (key, group) in exfiltration {
             let destination: String
@@ -499,6 +537,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         if let last = lastRuleKey { hits[last, default: 0] += lastRuleCount }
         for (key, count) in hits { tally.ruleHits[key.hitKey(symbols), default: 0] += count }
         tally.hours = hours
+        tally.explainedEndpoints = explainedEndpoints
         tally.sawHostNames = sawHostNames
         tally.sawAddresses = sawAddresses
         return tally

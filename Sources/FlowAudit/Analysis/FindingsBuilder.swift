@@ -78,6 +78,9 @@ struct FindingsBuilder {
             finding.check = key.check
             finding.direction = .outbound
             fill(&finding, group)
+            finding.rule =
+                group.rules.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .first?.key
             let bytes = "\(byteText(finding.bytesOut)) sent, \(byteText(finding.bytesIn)) received"
             let window = "from \(time(finding.first)) to \(time(finding.last))"
             switch key.check {
@@ -127,7 +130,10 @@ struct FindingsBuilder {
 
     /// Upload-heavy hours to same-region storage that is not the workspace's.
     private func uploadVolume() -> [Finding] {
-        var byDestination: [String: (out: UInt64, in: UInt64, hours: Int, sources: Set<String>, tag: String, first: Int64, last: Int64)] = [:]
+        var byDestination:
+            [String: (
+                out: UInt64, in: UInt64, hours: Int, sources: Set<String>, tag: String, first: Int64, last: Int64
+            )] = [:]
         for (key, bytes) in tally.uploads {
             let totals = bytes.totals
             // Data loading (download-heavy) is never flagged on volume; only uploads above the threshold.
@@ -169,7 +175,14 @@ struct FindingsBuilder {
     }
 
     private func unexpectedEgress() -> [Finding] {
-        tally.egress.map { key, group in
+        tally.egress.compactMap { key, group -> Finding? in
+            var group = group
+            // Flow logs see only the address; the firewall's application log of the same connection may
+            // name a host that is expected.
+            if !key.isHost && !tally.explainedEndpoints.isEmpty {
+                _ = group.removeConnections(explainedBy: tally.explainedEndpoints)
+                guard group.connectionCount > 0 else { return nil }
+            }
             let transport = transportName(key.protocolNumber)
             let portText = key.port < 0 ? "no port" : "port \(key.port)"
             var finding = Finding(
@@ -225,7 +238,7 @@ struct FindingsBuilder {
     }
 
     private func unusedRules() -> [Finding] {
-        let window = windowDescription()
+        let window = windowDescription(forRules: true)
         return context.exportedRules.compactMap { rule -> Finding? in
             guard hits(of: rule) == 0 else { return nil }
             let important = rule.isAllow && !rule.isDefault
@@ -255,6 +268,15 @@ struct FindingsBuilder {
             let byHost = requirement.destinations.allSatisfy {
                 if case .fqdn = $0 { return true } else { return false }
             }
+            // Destinations that need a setting that is not made can match nothing: nothing to report.
+            let isMatchable = requirement.destinations.contains {
+                switch $0 {
+                case .serviceTag, .fqdn: true
+                case .addresses(_, let networks): !networks.isEmpty
+                case .unresolved: false
+                }
+            }
+            guard isMatchable else { return nil }
             // Host-name requirements are visible only in firewall application logs.
             guard byHost ? tally.sawHostNames : tally.sawAddresses else { return nil }
             var finding = Finding(
@@ -263,7 +285,7 @@ struct FindingsBuilder {
             describe(&finding, requirement: requirement)
             finding.message =
                 "No flow touched the required \(requirement.id) (\(requirement.purpose): \(summary(of: requirement))) "
-                + "\(windowDescription()). It may be idle in this window, or its traffic may take a path these logs "
+                + "\(windowDescription(forRules: false)). It may be idle in this window, or its traffic may take a path these logs "
                 + "do not cover."
             return finding
         }
@@ -271,10 +293,7 @@ struct FindingsBuilder {
 
     private func inputErrors() -> [Finding] {
         inputs.errors.map { error in
-            var finding = Finding(
-                kind: .inputError, severity: .medium, id: "input-error/\(error.file)", message: error.message)
-            finding.message = "\(error.file): \(error.message)"
-            return finding
+            Finding(kind: .inputError, severity: .medium, id: "input-error/\(error.file)", message: error.message)
         }
     }
 
@@ -326,8 +345,8 @@ struct FindingsBuilder {
         return total
     }
 
-    /// "in the window A to B (N h, M with flows)", with warnings for a short window or gaps.
-    private func windowDescription() -> String {
+    /// "in the window A to B (N h, M with flows)", with a warning for gaps and, for rules, a short window.
+    private func windowDescription(forRules: Bool) -> String {
         guard let first = inputs.firstTime, let last = inputs.lastTime else { return "(no flows were read)" }
         let firstHour = first / 3_600_000
         let lastHour = last / 3_600_000
@@ -336,8 +355,9 @@ struct FindingsBuilder {
         var text = "in the window \(time(first)) to \(time(last)) (\(count(hours, "hour"))"
         if covered < hours { text += ", only \(covered) with flows: coverage has gaps" }
         text += ")"
-        if hours < thresholds.unusedRuleMinimumWindowHours {
-            text += "; the window is shorter than the \(thresholds.unusedRuleMinimumWindowHours) hours "
+        if forRules && hours < thresholds.unusedRuleMinimumWindowHours {
+            text +=
+                "; the window is shorter than the \(thresholds.unusedRuleMinimumWindowHours) hours "
                 + "(unusedRule.minimumWindowHours) needed to call a rule unused with confidence"
         }
         return text

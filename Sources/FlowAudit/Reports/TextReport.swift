@@ -8,14 +8,20 @@ extension AnalysisReport {
     ///   - failOn: the least severity that fails the run, for the verdict; `nil` never fails on findings.
     public func text(color: Bool, failOn: Severity? = .high) -> String {
         var lines: [String] = []
-        lines.append(TerminalText.styled("flowaudit", .bold, enabled: color) + ": " + verdict(color: color, failOn: failOn))
+        lines.append(
+            TerminalText.styled("flowaudit", .bold, enabled: color) + ": " + verdict(color: color, failOn: failOn))
         if !cloud.isEmpty { lines.append("  \(cloud), \(region); \(window)") }
         for severity in Severity.allCases.reversed() {
             let group = findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
             lines.append("")
-            lines.append(TerminalText.styled("\(severity.rawValue.uppercased()) (\(group.count))", style(severity), enabled: color))
-            for finding in group { lines += describe(finding, color: color) }
+            lines.append(
+                TerminalText.styled(
+                    "\(severity.rawValue.uppercased()) (\(group.count))", style(severity), enabled: color))
+            for finding in group {
+                // Information is listed one line each; the JSON report has the details.
+                lines += severity == .info ? [summaryLine(finding, color: color)] : describe(finding, color: color)
+            }
         }
         lines.append("")
         lines.append(TerminalText.styled("inputs", .bold, enabled: color))
@@ -64,10 +70,24 @@ extension AnalysisReport {
         }
     }
 
+    /// A finding in one line: its kind and subject.
+    private func summaryLine(_ finding: Finding, color: Bool) -> String {
+        "  " + TerminalText.styled(finding.kind.rawValue, .dim, enabled: color) + "  "
+            + TerminalText.sanitize(subject(finding))
+            + (finding.flows > 0 ? " (\(finding.flows) connections)" : "")
+    }
+
+    /// What a finding is about: its id without the kind.
+    private func subject(_ finding: Finding) -> String {
+        finding.id.split(separator: "/", maxSplits: 1).last.map(String.init) ?? finding.id
+    }
+
     /// A finding: its kind and subject, the message, and the evidence as aligned label/value rows.
     private func describe(_ finding: Finding, color: Bool) -> [String] {
-        var lines = ["  " + TerminalText.styled(finding.kind.rawValue, .bold, enabled: color) + "  "
-            + TerminalText.sanitize(finding.id.split(separator: "/", maxSplits: 1).last.map(String.init) ?? finding.id)]
+        var lines = [
+            "  " + TerminalText.styled(finding.kind.rawValue, .bold, enabled: color) + "  "
+                + TerminalText.sanitize(subject(finding))
+        ]
         lines += wrap(TerminalText.sanitize(finding.message), width: 100).map { "    " + $0 }
         var rows: [(String, String)] = []
         if finding.flows > 0 {
@@ -80,12 +100,14 @@ extension AnalysisReport {
         if !finding.destinations.isEmpty { rows.append(("destinations", finding.destinations.joined(separator: ", "))) }
         if !finding.sources.isEmpty { rows.append(("sources", finding.sources.joined(separator: ", "))) }
         if let first = finding.first, let last = finding.last, finding.kind != .unusedRule {
-            rows.append(("seen", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+            rows.append(
+                ("seen", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
         }
         let width = rows.map(\.0.count).max() ?? 0
         for (label, value) in rows {
             let padding = String(repeating: " ", count: width - label.count + 2)
-            lines.append("    " + TerminalText.styled(label, .dim, enabled: color) + padding + TerminalText.sanitize(value))
+            lines.append(
+                "    " + TerminalText.styled(label, .dim, enabled: color) + padding + TerminalText.sanitize(value))
         }
         return lines
     }
@@ -93,7 +115,10 @@ extension AnalysisReport {
     private func inputLines() -> [String] {
         var rows: [(String, String)] = [
             ("files", grouped(inputs.files)),
-            ("read", "\(byteText(UInt64(inputs.bytesRead))) (\(byteText(UInt64(inputs.bytesDecompressed))) decompressed)"),
+            (
+                "read",
+                "\(byteText(UInt64(inputs.bytesRead))) (\(byteText(UInt64(inputs.bytesDecompressed))) decompressed)"
+            ),
             ("records", grouped(inputs.records)),
             ("flows", grouped(inputs.flows)),
         ]
@@ -106,12 +131,14 @@ extension AnalysisReport {
             rows.append(("  " + reason.name, grouped(count)))
         }
         if let first = inputs.firstTime, let last = inputs.lastTime {
-            rows.append(("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+            rows.append(
+                ("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
         } else {
             rows.append(("window", "none (no flows)"))
         }
         let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { label, value in "  " + label + String(repeating: " ", count: width - label.count + 2) + value }
+        return rows.map { label, value in "  " + label + String(repeating: " ", count: width - label.count + 2) + value
+        }
     }
 
     /// Splits text into lines of at most `width` characters at spaces.

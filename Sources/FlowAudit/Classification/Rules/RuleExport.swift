@@ -71,7 +71,8 @@ public enum RuleExport {
             for (key, isDefault) in [("securityRules", false), ("defaultSecurityRules", true)] {
                 for rule in body[key]?.arrayValue ?? [] {
                     let properties = rule["properties"] ?? rule
-                    guard let ruleName = rule["name"]?.stringValue, let access = properties["access"]?.stringValue else {
+                    guard let ruleName = rule["name"]?.stringValue, let access = properties["access"]?.stringValue
+                    else {
                         throw RuleExportError(path: path, message: "an NSG rule without name or access in '\(name)'")
                     }
                     rules.append(
