@@ -62,15 +62,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let searchDirectory = paths.first { isDirectory($0) } ?? "."
         let configuration = try deployment.configuration(searching: searchDirectory)
         let reports = try ReportFiles(json: json, junit: junit, markdown: markdown)
-        let snapshot = try ServiceTagSnapshot.load(for: configuration)
-        if let notice = snapshot.notice, !quiet { printToStandardError(notice) }
-        let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
-        var rules: [ExportedRule] = []
-        for path in configuration.nsgExports { rules += try RuleExport.nsgRules(path: path) }
-        for path in configuration.firewallPolicies { rules += try RuleExport.firewallRules(path: path) }
+        let (context, notice) = try AuditContext.load(configuration: configuration)
+        if let notice, !quiet { printToStandardError(notice) }
 
         var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        options.context = AuditContext(configuration: configuration, matcher: matcher, exportedRules: rules)
+        options.context = context
         options.excludedFiles =
             configuration.nsgExports + configuration.firewallPolicies
             + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }

@@ -99,3 +99,20 @@ struct TagSetTraits: Sendable {
         }
     }
 }
+
+extension AuditContext {
+    /// Loads what `configuration` names: service tags (the bundled snapshot unless files are given), the
+    /// cloud's requirement profile, and the NSG and firewall-policy exports.
+    ///
+    /// - Returns: the context, and the notice about the bundled snapshot to print once, if it was used.
+    /// - Throws: the loading error, which names the file and what to do.
+    public static func load(configuration: Configuration) throws -> (context: AuditContext, notice: String?) {
+        let snapshot = try ServiceTagSnapshot.load(for: configuration)
+        let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
+        var rules: [ExportedRule] = []
+        for path in configuration.nsgExports { rules += try RuleExport.nsgRules(path: path) }
+        for path in configuration.firewallPolicies { rules += try RuleExport.firewallRules(path: path) }
+        let context = AuditContext(configuration: configuration, matcher: matcher, exportedRules: rules)
+        return (context, snapshot.notice)
+    }
+}

@@ -19,6 +19,21 @@ public struct ExportedRule: Equatable, Sendable {
     /// `Inbound`/`Outbound` for NSG rules, the rule kind (`NetworkRule`, `ApplicationRule`, `NatRule`) for firewalls.
     public var kind: String
 
+    /// Creates a rule.
+    public init(
+        source: Source, owner: String, ruleCollectionGroup: String, ruleCollection: String, name: String,
+        isAllow: Bool, isDefault: Bool, kind: String
+    ) {
+        self.source = source
+        self.owner = owner
+        self.ruleCollectionGroup = ruleCollectionGroup
+        self.ruleCollection = ruleCollection
+        self.name = name
+        self.isAllow = isAllow
+        self.isDefault = isDefault
+        self.kind = kind
+    }
+
     /// The name the logs use: `UserRule_<name>` / `DefaultRule_<name>` for NSGs, the rule name for firewalls.
     public var loggedName: String {
         switch source {
