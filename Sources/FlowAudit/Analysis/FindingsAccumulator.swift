@@ -12,27 +12,40 @@ struct ConnectionKey: Hashable, Sendable {
 
 /// Bytes of one connection as each log source saw it; duplicates are resolved by taking the largest
 /// source's totals rather than adding them up.
+///
+/// Holds up to three sources inline (flow logs, VNet flow logs, the firewall), so tracking a connection
+/// allocates nothing; a fourth source is ignored.
 struct ConnectionBytes: Sendable {
-    /// Up to four sources: (source key, bytes from the compute, bytes to the compute).
-    private var entries: [(source: UInt64, out: UInt64, in: UInt64)] = []
+    private typealias Entry = (source: UInt64, out: UInt64, in: UInt64)
+    private var entries: (Entry, Entry, Entry) = ((0, 0, 0), (0, 0, 0), (0, 0, 0))
+    private var count = 0
 
     mutating func add(source: UInt64, out: UInt64, in inbound: UInt64) {
-        if let index = entries.firstIndex(where: { $0.source == source }) {
-            entries[index].out &+= out
-            entries[index].in &+= inbound
-        } else if entries.count < 4 {
-            entries.append((source, out, inbound))
+        withUnsafeMutableBytes(of: &entries) { raw in
+            let slots = raw.bindMemory(to: UInt64.self)
+            for index in 0..<count where slots[index * 3] == source {
+                slots[index * 3 + 1] &+= out
+                slots[index * 3 + 2] &+= inbound
+                return
+            }
+            guard count < 3 else { return }
+            slots[count * 3] = source
+            slots[count * 3 + 1] = out
+            slots[count * 3 + 2] = inbound
+            count += 1
         }
     }
 
     mutating func merge(_ other: ConnectionBytes) {
-        for entry in other.entries { add(source: entry.source, out: entry.out, in: entry.in) }
+        for entry in other.all { add(source: entry.source, out: entry.out, in: entry.in) }
     }
+
+    private var all: [Entry] { [entries.0, entries.1, entries.2].prefix(count).map { $0 } }
 
     /// The totals of the source that saw the most.
     var totals: (out: UInt64, in: UInt64) {
         var best: (out: UInt64, in: UInt64) = (0, 0)
-        for entry in entries where entry.out &+ entry.in > best.out &+ best.in { best = (entry.out, entry.in) }
+        for entry in all where entry.out &+ entry.in > best.out &+ best.in { best = (entry.out, entry.in) }
         return best
     }
 }
@@ -50,11 +63,13 @@ struct ConnectionGroup: Sendable {
     var last = Int64.min
     /// Flows per rule label that let the traffic through, for the evidence.
     var rules: [String: Int] = [:]
+    /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
+    var ruleKeys: [SymbolRuleKey: Int] = [:]
 
     mutating func add(
-        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, rule: String? = nil
+        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
     ) {
-        if let rule { rules[rule, default: 0] += 1 }
+        if let rule { ruleKeys[rule, default: 0] += 1 }
         if time < first { first = time }
         if time > last { last = time }
         if connections[key] != nil || connections.count < Self.trackedLimit {
@@ -83,6 +98,14 @@ struct ConnectionGroup: Sendable {
         first = min(first, other.first)
         last = max(last, other.last)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+    }
+
+    /// The group with its rule symbols turned into names.
+    func named(_ symbols: borrowing SymbolTable) -> ConnectionGroup {
+        var copy = self
+        for (rule, count) in ruleKeys { copy.rules[rule.label(symbols), default: 0] += count }
+        copy.ruleKeys = [:]
+        return copy
     }
 
     /// Drops the connections that `explained` covers; returns how many were dropped.
@@ -382,7 +405,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         let received = flow.bytesReceived.valueOrZero
         // Storage traffic that an exfiltration check reports is not reported again as unexpected egress.
         let isSuspect = checkStorage(
-            flow, host: host, traits: traits, key: key, source: source, out: out, in: received, symbols: symbols)
+            flow, host: host, traits: traits, key: key, source: source, out: out, in: received)
 
         if let strongest, strongest.isEnabled {
             if host != nil, explainedEndpoints.count < FindingsTally.explainedLimit {
@@ -402,7 +425,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
             port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
         egress[egressKey, default: ConnectionGroup()].add(
-            key, source: source, out: out, in: received, time: flow.time, rule: SymbolRuleKey(flow).label(symbols))
+            key, source: source, out: out, in: received, time: flow.time, rule: SymbolRuleKey(flow))
     }
 
     /// The storage checks: unknown storage accounts, SMB to public storage, other regions, uploads.
@@ -410,7 +433,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     /// - Returns: whether the flow went into an exfiltration group.
     private mutating func checkStorage(
         _ flow: Flow, host: HostInfo?, traits: TagSetTraits, key: ConnectionKey, source: UInt64, out: UInt64,
-        in received: UInt64, symbols: borrowing SymbolTable
+        in received: UInt64
     ) -> Bool {
         let rule = SymbolRuleKey(flow)
         if let host, let account = host.storageAccount {
@@ -418,7 +441,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             exfiltration[
                 ExfiltrationKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), storageTag: ""),
                 default: ConnectionGroup()
-            ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule.label(symbols))
+            ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule)
             return true
         }
         guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
@@ -442,7 +465,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         exfiltration[
             ExfiltrationKey(check: check, destination: .address(flow.destination), storageTag: traits.storageTag),
             default: ConnectionGroup()
-        ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule.label(symbols))
+        ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule)
         return true
     }
 
@@ -518,7 +541,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
                     label: label, protocolNumber: key.protocolNumber, port: key.port, situational: key.situational,
                     isHost: !key.host.isEmpty),
                 default: ConnectionGroup()
-            ].merge(group)
+            ].merge(group.named(symbols))
         }
         for (key, group) in exfiltration {
             let destination: String
@@ -529,7 +552,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             tally.exfiltration[
                 FindingsTally.ExfiltrationKey(check: key.check, destination: destination, storageTag: key.storageTag),
                 default: ConnectionGroup()
-            ].merge(group)
+            ].merge(group.named(symbols))
         }
         tally.uploads = uploads
         tally.optional = optional
