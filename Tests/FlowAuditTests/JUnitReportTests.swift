@@ -34,9 +34,14 @@ struct JUnitReportTests {
         suite.children(named: "system-out").first?.text ?? ""
     }
 
-    private static let allReports = [
-        ("complete", SampleReports.complete()), ("empty", SampleReports.empty()), ("hostile", SampleReports.hostile()),
-    ]
+    /// The sample reports by name, so that a parameterised test's log shows the name only.
+    private static func sample(_ name: String) -> AnalysisReport {
+        switch name {
+        case "complete": SampleReports.complete()
+        case "hostile": SampleReports.hostile()
+        default: SampleReports.empty()
+        }
+    }
 
     @Test("one suite per check, with every attribute both schemas require, in Ant's child order")
     func suiteLayout() throws {
@@ -224,9 +229,9 @@ struct JUnitReportTests {
 
     @Test(
         "names are unique per suite, under 512 characters with the classname, classnames have no dots",
-        arguments: allReports)
-    func nameRules(_ label: String, _ report: AnalysisReport) throws {
-        for suite in try Self.suites(report) {
+        arguments: ["complete", "empty", "hostile"])
+    func nameRules(_ sample: String) throws {
+        for suite in try Self.suites(Self.sample(sample)) {
             let cases = suite.children(named: "testcase")
             let names = cases.compactMap { $0.attributes["name"] }
             #expect(names.count == cases.count)
@@ -241,9 +246,10 @@ struct JUnitReportTests {
         }
     }
 
-    @Test("every failure has a type and a message, and the evidence as text", arguments: allReports)
-    func failuresAreComplete(_ label: String, _ report: AnalysisReport) throws {
-        for suite in try Self.suites(report) {
+    @Test(
+        "every failure has a type and a message, and the evidence as text", arguments: ["complete", "empty", "hostile"])
+    func failuresAreComplete(_ sample: String) throws {
+        for suite in try Self.suites(Self.sample(sample)) {
             for failure in suite.children(named: "testcase").flatMap({ $0.children(named: "failure") }) {
                 #expect(!(failure.attributes["type"] ?? "").isEmpty)
                 #expect(!(failure.attributes["message"] ?? "").isEmpty)

@@ -97,14 +97,17 @@ extension AnalysisReport {
                     ? "\(requirement.id) is blocked: \(grouped(requirement.deniedFlows)) denied flows"
                     : Self.summary(of: evidence)
                 let text = ([header.joined(separator: "\n")] + evidence.map(describe)).joined(separator: "\n\n")
-                suite.add(
-                    requirement.id, .failed(type: "blocked-required", message: message, evidence: text), names: &names)
-            } else if requirement.status == .skipped {
+                let outcome = JUnitTestSuite.TestCase.Outcome.failed(
+                    type: FindingKind.blockedRequired.rawValue, message: message, evidence: text)
+                suite.add(requirement.id, outcome, names: &names)
+                continue
+            }
+            if requirement.status == .skipped {
                 suite.add(requirement.id, .skipped(message: requirement.skipReason ?? "not applicable"), names: &names)
             } else {
                 suite.add(requirement.id, .passed, names: &names)
             }
-            suite.output += evidence.filter { !Self.isFailing($0) }.map(Self.note)
+            suite.output += evidence.map(Self.note)
         }
         let profile = Set(requirements.map(\.id))
         let unmatched = blocked.filter { finding in finding.requirement.map { !profile.contains($0) } ?? true }
@@ -162,6 +165,7 @@ extension AnalysisReport {
             let evidence = unused.filter { matches($0, rule) }
             unused.removeAll { matches($0, rule) }
             let path = "\(rule.source)/\(rule.container)/\(rule.name)"
+            suite.output.append(describe(rule))
             if evidence.contains(where: Self.isFailing) {
                 let outcome = JUnitTestSuite.TestCase.Outcome.failed(
                     type: FindingKind.unusedRule.rawValue, message: Self.summary(of: evidence),
@@ -169,9 +173,8 @@ extension AnalysisReport {
                 suite.add(path, outcome, names: &names)
             } else {
                 suite.add(path, .passed, names: &names)
+                suite.output += evidence.map(Self.note)
             }
-            suite.output.append(describe(rule))
-            suite.output += evidence.filter { !Self.isFailing($0) }.map(Self.note)
         }
         addFindingCases(unused, to: &suite, names: &names)
         if rules.isEmpty {
@@ -183,7 +186,8 @@ extension AnalysisReport {
     }
 
     /// One case per input file, failed when the file was damaged; damage reported for a file
-    /// missing from `files` gets a case of its own.
+    /// missing from `files` gets a case of its own. `input-error` findings say the same as
+    /// `files` and are not repeated.
     private func inputsSuite() -> JUnitTestSuite {
         var suite = JUnitTestSuite(name: "inputs")
         var names = JUnitNames()
