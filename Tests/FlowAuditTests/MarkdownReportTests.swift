@@ -115,6 +115,7 @@ struct MarkdownReportTests {
                 "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &quot;quoted&quot; \\]\\]&gt; \\[31mred\\[0m nulbell"))
         #expect(markdown.contains("\\`code\\` \\*b\\* \\_i\\_ \\[link\\](https\\://evil.example/x) !\\[img\\]"))
         #expect(markdown.contains("🚀👩‍💻"))
+        #expect(markdown.contains("a@\u{2060}b.example"))
     }
 
     @Test("long cells are shortened")

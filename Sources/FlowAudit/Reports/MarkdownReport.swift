@@ -63,7 +63,7 @@ extension AnalysisReport {
                 grouped(finding.flows), grouped(finding.bytesOut), Self.time(finding.first), Self.time(finding.last),
                 MarkdownText.escaped(finding.message, limits),
             ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
+            lines.append(Self.row(cells))
         }
         lines += remainder(findings.count - limits.findingRows, "finding")
         return lines + [""]
@@ -97,9 +97,11 @@ extension AnalysisReport {
         lines.append("| Damaged file | Offset | Problem |")
         lines.append("|---|---:|---|")
         for error in inputs.errors.prefix(limits.damagedFileRows) {
-            lines.append(
-                "| \(MarkdownText.escaped(error.file, limits)) | \(grouped(error.offset)) | "
-                    + "\(MarkdownText.escaped(error.message, limits)) |")
+            let cells = [
+                MarkdownText.escaped(error.file, limits), grouped(error.offset),
+                MarkdownText.escaped(error.message, limits),
+            ]
+            lines.append(Self.row(cells))
         }
         lines += remainder(inputs.errors.count - limits.damagedFileRows, "damaged file")
         return lines + [""]
@@ -122,11 +124,14 @@ extension AnalysisReport {
                 grouped(requirement.allowedFlows), grouped(requirement.deniedFlows),
                 MarkdownText.escaped(requirement.skipReason ?? "", limits),
             ]
-            lines.append("| " + cells.joined(separator: " | ") + " |")
+            lines.append(Self.row(cells))
         }
         lines += remainder(requirements.count - limits.requirementRows, "requirement")
         return lines + [""]
     }
+
+    /// A table row of cells already escaped.
+    private static func row(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
 
     /// The line after a table cut short, if it was.
     private func remainder(_ count: Int, _ noun: String) -> [String] {
@@ -165,8 +170,9 @@ enum MarkdownText {
     /// separators and bidirectional overrides are dropped. `&`, `<`, `>` and `"` become HTML
     /// entities, so no HTML gets through. The ASCII punctuation that starts inline syntax is
     /// escaped with a backslash: code spans, emphasis, strikethrough, the brackets of links and
-    /// images, table pipes, math, and the `:`, `@` and `www.` from which GitHub makes links of
-    /// bare URLs and addresses.
+    /// images, table pipes, math, and the `:` and `www.` from which GitHub makes links of bare
+    /// URLs. GitHub finds mentions, issue references and e-mail addresses in the rendered text,
+    /// where escapes are gone, so a word joiner (U+2060, invisible) follows every `@` and `#`.
     static func escaped(_ text: String, _ limits: MarkdownLimits) -> String {
         var clean = ""
         for scalar in text.unicodeScalars {
@@ -185,8 +191,9 @@ enum MarkdownText {
             case "<": result += "&lt;"
             case ">": result += "&gt;"
             case "\"": result += "&quot;"
-            case "\\", "`", "*", "_", "[", "]", "~", "|", "$", ":", "@":
+            case "\\", "`", "*", "_", "[", "]", "~", "|", "$", ":":
                 result += "\\" + String(scalar)
+            case "@", "#": result += String(scalar) + "\u{2060}"
             case "." where precedingWCount >= 3: result += "\\."
             default: result.unicodeScalars.append(scalar)
             }

@@ -17,8 +17,9 @@ private let libxml2Initialization: Void = xmlInitParser()
 /// The only way to get one is ``document(_:)``, which owns the buffer and the writer and frees
 /// both whatever happens; every libxml2 return code is checked, and a failure throws an
 /// ``XMLWriterError`` naming the call. libxml2 escapes `<`, `>`, `&` and quotes; every
-/// string is passed through ``characterData(_:)`` first, so that text from logs cannot make
-/// the document ill-formed.
+/// attribute value and text is passed through ``characterData(_:)`` first, so that text from
+/// logs cannot make the document ill-formed. Element and attribute names are the caller's
+/// constants.
 ///
 /// - warning: Do not keep the writer beyond the closure given to ``document(_:)``.
 struct XMLTextWriter {
