@@ -160,10 +160,8 @@ extension AnalysisReport {
     private func unusedRulesSuite() -> JUnitTestSuite {
         var suite = JUnitTestSuite(name: "unused-rules")
         var names = JUnitNames()
-        var unused = findings(of: .unusedRule)
-        for rule in rules {
-            let evidence = unused.filter { matches($0, rule) }
-            unused.removeAll { matches($0, rule) }
+        let (evidenceByRule, unmatched) = unusedRuleFindings()
+        for (rule, evidence) in zip(rules, evidenceByRule) {
             let path = "\(rule.source)/\(rule.container)/\(rule.name)"
             suite.output.append(describe(rule))
             if evidence.contains(where: Self.isFailing) {
@@ -176,7 +174,7 @@ extension AnalysisReport {
                 suite.output += evidence.map(Self.note)
             }
         }
-        addFindingCases(unused, to: &suite, names: &names)
+        addFindingCases(unmatched, to: &suite, names: &names)
         if rules.isEmpty {
             suite.add("no rule exports given", .passed, names: &names)
             suite.output.append(
@@ -234,14 +232,32 @@ extension AnalysisReport {
         }
     }
 
-    /// Whether an `unused-rule` finding is about `rule`: its `rule` or its id's subject is the
-    /// rule's `container/name` or `source/container/name`, or its `rule` is the bare name and no
-    /// other exported rule has that name.
-    private func matches(_ finding: Finding, _ rule: RuleOutcome) -> Bool {
-        let qualified: Set = ["\(rule.container)/\(rule.name)", "\(rule.source)/\(rule.container)/\(rule.name)"]
-        if let name = finding.rule, qualified.contains(name) { return true }
-        if qualified.contains(finding.subject) { return true }
-        return finding.rule == rule.name && rules.count(where: { $0.name == rule.name }) == 1
+    /// The `unused-rule` findings of each exported rule, in the order of `rules`, and those of no rule.
+    ///
+    /// A finding is about a rule when its `rule` or its id's subject is the rule's `container/name`
+    /// or `source/container/name`, or when its `rule` is the bare name and no other exported rule
+    /// has that name. The first rule a finding is about keeps it.
+    private func unusedRuleFindings() -> (byRule: [[Finding]], unmatched: [Finding]) {
+        let unused = findings(of: .unusedRule)
+        var byQualifiedName: [String: [Int]] = [:]
+        var byBareName: [String: [Int]] = [:]
+        for (index, finding) in unused.enumerated() {
+            for key in Set([finding.rule, finding.subject].compactMap { $0 }) {
+                byQualifiedName[key, default: []].append(index)
+            }
+            if let name = finding.rule { byBareName[name, default: []].append(index) }
+        }
+        let rulesPerName = Dictionary(rules.map { ($0.name, 1) }, uniquingKeysWith: +)
+        var claimed = Set<Int>()
+        let byRule = rules.map { rule in
+            var indices = byQualifiedName["\(rule.container)/\(rule.name)", default: []]
+            indices += byQualifiedName["\(rule.source)/\(rule.container)/\(rule.name)", default: []]
+            if rulesPerName[rule.name] == 1 { indices += byBareName[rule.name, default: []] }
+            let owned = Set(indices).subtracting(claimed).sorted()
+            claimed.formUnion(owned)
+            return owned.map { unused[$0] }
+        }
+        return (byRule, unused.indices.filter { !claimed.contains($0) }.map { unused[$0] })
     }
 
     private static func isFailing(_ finding: Finding) -> Bool { finding.severity > .info }
