@@ -56,14 +56,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // XML Schema validation and parsing with libxml2, for the reports' tests only.
+        .target(
+            name: "FlowAuditTestSupport",
+            dependencies: ["CLibXML2"],
+            path: "Tests/FlowAuditTestSupport"
+        ),
         .testTarget(
             name: "FlowAuditTests",
-            dependencies: ["FlowAudit", "FlowAuditSynthetic"],
+            dependencies: ["FlowAudit", "FlowAuditSynthetic", "FlowAuditTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "FlowAuditConformanceTests",
-            dependencies: ["FlowAudit"]
+            dependencies: ["FlowAudit", "FlowAuditTestSupport"]
         ),
     ]
 )

@@ -23,4 +23,7 @@ enum SharedSamples {
 
     /// The path of a sample file.
     static func sample(_ name: String) -> String { root + "/samples/" + name }
+
+    /// The path of one of the JUnit schemas (`junit-10.xsd`, `JUnit.xsd`).
+    static func junitSchema(_ name: String) -> String { root + "/junit-xsd/" + name }
 }

@@ -156,7 +156,8 @@ extension AnalysisReport {
         return lines
     }
 
-    private func grouped(_ value: Int) -> String {
+    /// `value` with thousands separators (`1,234,567`), as every report writes counts.
+    func grouped(_ value: some BinaryInteger) -> String {
         let digits = Array(String(value))
         var result = ""
         for (index, digit) in digits.enumerated() {
