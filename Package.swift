@@ -29,12 +29,17 @@ let package = Package(
             // The data files are compiled in through Resources/EmbeddedResources.swift (Scripts/embed-resources.sh).
             exclude: ["Resources/Data"]
         ),
-        .executableTarget(
-            name: "flowaudit",
+        // The command line: argument parsing and terminal output, kept apart so tests can parse commands.
+        .target(
+            name: "FlowAuditCommandLine",
             dependencies: [
                 "FlowAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "flowaudit",
+            dependencies: ["FlowAuditCommandLine"]
         ),
         // Deterministic log generators: the demo scenario in sample-logs/, test and benchmark inputs.
         .target(
@@ -64,8 +69,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowAuditTests",
-            dependencies: ["FlowAudit", "FlowAuditSynthetic", "FlowAuditTestSupport"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["FlowAudit", "FlowAuditCommandLine", "FlowAuditSynthetic", "FlowAuditTestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "FlowAuditConformanceTests",

@@ -1,4 +1,3 @@
-import Foundation  // Bundle.module only.
 import Testing
 
 @testable import FlowAudit
@@ -54,10 +53,7 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 @Suite("LogAnalyticsCSVReader")
 struct LogAnalyticsCSVReaderTests {
     private static func fixture() throws -> [UInt8] {
-        let url = try #require(
-            Bundle.module.url(
-                forResource: "firewall-log-analytics-union", withExtension: "csv", subdirectory: "Fixtures"))
-        return try [UInt8](Data(contentsOf: url))
+        try FixtureFiles.bytes("firewall-log-analytics-union.csv")
     }
 
     private static let fixtureColumns: [StaticString] = ["Rule", "msg_s", "Protocol", "Category"]

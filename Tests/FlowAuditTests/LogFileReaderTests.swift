@@ -187,7 +187,7 @@ struct LogFileReaderDamageTests {
 
     @Test("two gzip members are read back to back", arguments: [1, 7, 4096])
     func twoMembers(chunk: Int) throws {
-        let result = readLog(try fixturePath("two-members.jsonl.gz"), chunkSize: chunk)
+        let result = readLog(FixtureFiles.path("two-members.jsonl.gz"), chunkSize: chunk)
         #expect(result.statistics.errors.isEmpty)
         #expect(result.sink.flows.count == 3)
         #expect(result.sink.flows.map(\.action) == [.allow, .allow, .deny])
@@ -196,7 +196,7 @@ struct LogFileReaderDamageTests {
 
     @Test("a truncated gzip stream keeps what came before and names the compressed offset")
     func truncatedGzip() throws {
-        let path = try fixturePath("truncated.jsonl.gz")
+        let path = FixtureFiles.path("truncated.jsonl.gz")
         let result = readLog(path)
         #expect(result.sink.flows.count >= 1)
         let error = try #require(result.statistics.errors.first)

@@ -1,11 +1,8 @@
 import FlowAudit
 import FlowAuditSynthetic
+import FlowAuditTestSupport
 import Foundation
 import Testing
-
-/// The repository's root, found from this file (Tests/FlowAuditTests/…).
-private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
 
 /// Runs the README's main job on a freshly generated copy of the demo, as the CLI does.
 private func analyzeDemo() async throws -> (report: AnalysisReport, directory: TemporaryDirectory) {
@@ -22,7 +19,7 @@ private func analyzeDemo() async throws -> (report: AnalysisReport, directory: T
 
 /// Compares `text` with a golden file; `FLOWAUDIT_UPDATE_GOLDEN=1` rewrites the file instead.
 private func expectGolden(_ text: String, _ name: String) throws {
-    let path = repositoryRoot + "/Tests/FlowAuditTests/Fixtures/golden/" + name
+    let path = FixtureFiles.path("golden/" + name)
     if ProcessInfo.processInfo.environment["FLOWAUDIT_UPDATE_GOLDEN"] == "1" {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -68,13 +65,28 @@ struct SampleLogsGoldenTests {
         try expectGolden(text, "sample-logs.txt")
     }
 
+    @Test("the JUnit report validates against both schemas: a failure per finding above info, a case per file")
+    func junit() async throws {
+        let (report, directory) = try await analyzeDemo()
+        let xml = try report.junitXML().replacingOccurrences(of: directory.path, with: "sample-logs")
+        for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
+            #expect(try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema)) == [])
+        }
+        let suites = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
+        let failures = suites.flatMap { $0.children(named: "testcase") }.flatMap { $0.children(named: "failure") }
+        #expect(failures.count == report.findings.filter { $0.severity > .info }.count)
+        let inputs = try #require(suites.first { $0.attributes["name"] == "inputs" })
+        #expect(inputs.children(named: "testcase").count == report.inputs.files)
+        try expectGolden(xml, "sample-logs.junit.xml")
+    }
+
     @Test("the committed sample-logs are what the generator writes")
     func committedSampleLogsAreGenerated() throws {
         let directory = try TemporaryDirectory()
         let written = try SampleLogWriter.write(DemoScenario(), to: directory.path)
         for path in written {
             let generated = try Data(contentsOf: URL(fileURLWithPath: directory.path + "/" + path))
-            let committed = try Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/sample-logs/" + path))
+            let committed = try Data(contentsOf: URL(fileURLWithPath: FixtureFiles.packageRoot + "sample-logs/" + path))
             #expect(generated == committed, "\(path): regenerate with swift run flowaudit-samples")
         }
     }

@@ -36,18 +36,6 @@ final class TemporaryDirectory {
     }
 }
 
-/// The path of a committed fixture.
-func fixturePath(_ name: String) throws -> String {
-    guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
-        throw FixtureMissing(name: name)
-    }
-    return url.path
-}
-
-struct FixtureMissing: Error {
-    var name: String
-}
-
 /// Reads a file and returns the sink and statistics.
 func readLog(
     _ path: String, chunkSize: Int? = nil, limits: ReaderLimits = ReaderLimits()

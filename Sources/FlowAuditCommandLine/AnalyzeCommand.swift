@@ -93,12 +93,21 @@ struct AnalyzeCommand: AsyncParsableCommand {
 /// The report files asked for, created before any log is read so that a bad path fails at once.
 struct ReportFiles {
     let json: OutputFile?
+    let junit: OutputFile?
+    let markdown: OutputFile?
 
     init(json: String?, junit: String?, markdown: String?) throws {
-        self.json = try json.map { path throws(OutputError) in try OutputFile(path: path) }
+        func open(_ path: String?) throws -> OutputFile? {
+            try path.map { path throws(OutputError) in try OutputFile(path: path) }
+        }
+        self.json = try open(json)
+        self.junit = try open(junit)
+        self.markdown = try open(markdown)
     }
 
     func write(_ report: AnalysisReport, failOn: Severity?) throws {
         try json?.write(report.jsonText())
+        try junit?.write(report.junitXML())
+        try markdown?.write(report.markdown(failOn: failOn))
     }
 }

@@ -1,0 +1,3 @@
+import FlowAuditCommandLine
+
+await FlowAuditCommand.main()
