@@ -45,6 +45,38 @@ public struct JSONWriter {
         if let text { value(text) } else { null() }
     }
 
+    /// Writes a key and its string value (`null` when absent).
+    public mutating func field(_ name: String, _ text: String?) {
+        key(name)
+        value(text)
+    }
+
+    /// Writes a key and its integer value.
+    public mutating func field(_ name: String, _ number: Int) {
+        key(name)
+        value(number)
+    }
+
+    /// Writes a key and its integer value.
+    public mutating func field(_ name: String, _ number: UInt64) {
+        key(name)
+        value(number)
+    }
+
+    /// Writes a key and its Boolean value.
+    public mutating func field(_ name: String, _ flag: Bool) {
+        key(name)
+        value(flag)
+    }
+
+    /// Writes a key and an array of strings.
+    public mutating func field(_ name: String, _ texts: [String]) {
+        key(name)
+        beginArray()
+        for text in texts { value(text) }
+        endArray()
+    }
+
     private mutating func scalar(_ text: String) {
         separate()
         output += text
