@@ -40,7 +40,10 @@ struct ConnectionBytes: Sendable {
         for entry in other.all { add(source: entry.source, out: entry.out, in: entry.in) }
     }
 
-    private var all: [Entry] { [entries.0, entries.1, entries.2].prefix(count).map { $0 } }
+    /// Each source's totals.
+    var all: [(source: UInt64, out: UInt64, in: UInt64)] {
+        [entries.0, entries.1, entries.2].prefix(count).map { $0 }
+    }
 
     /// The totals of the source that saw the most.
     var totals: (out: UInt64, in: UInt64) {
@@ -51,14 +54,23 @@ struct ConnectionBytes: Sendable {
 }
 
 /// The connections behind one prospective finding.
+///
+/// The first ``trackedLimit`` distinct connections are told apart, so duplicates across log sources
+/// count once. Beyond that, to keep memory bounded, flows are only totalled per log source, and the
+/// group's counts take the largest source's totals (duplicates across sources are then still counted
+/// once, as long as each source logs all of them).
 struct ConnectionGroup: Sendable {
-    /// Connections beyond this many are counted but no longer told apart, to bound memory.
-    static let trackedLimit = 50_000
+    static let trackedLimit = 4096
+
+    /// Connections started and bytes of one log source, beyond the tracked connections.
+    struct SourceTotals: Sendable {
+        var connections = 0
+        var out: UInt64 = 0
+        var `in`: UInt64 = 0
+    }
 
     var connections: [ConnectionKey: ConnectionBytes] = [:]
-    var untracked = 0
-    var untrackedOut: UInt64 = 0
-    var untrackedIn: UInt64 = 0
+    var untracked: [UInt64: SourceTotals] = [:]
     var first = Int64.max
     var last = Int64.min
     /// Flows per rule label that let the traffic through, for the evidence.
@@ -66,8 +78,13 @@ struct ConnectionGroup: Sendable {
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
     var ruleKeys: [SymbolRuleKey: Int] = [:]
 
+    /// Adds one flow.
+    ///
+    /// - Parameter startsConnection: whether the flow is the first record of its connection (used
+    ///   to count connections beyond the tracked ones).
     mutating func add(
-        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
+        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64,
+        startsConnection: Bool = true, rule: SymbolRuleKey? = nil
     ) {
         if let rule { ruleKeys[rule, default: 0] += 1 }
         if time < first { first = time }
@@ -75,9 +92,7 @@ struct ConnectionGroup: Sendable {
         if connections[key] != nil || connections.count < Self.trackedLimit {
             connections[key, default: ConnectionBytes()].add(source: source, out: out, in: inbound)
         } else {
-            untracked += 1
-            untrackedOut &+= out
-            untrackedIn &+= inbound
+            untracked[source, default: SourceTotals()].add(connections: startsConnection ? 1 : 0, out: out, in: inbound)
         }
     }
 
@@ -86,18 +101,24 @@ struct ConnectionGroup: Sendable {
             if connections[key] != nil || connections.count < Self.trackedLimit {
                 connections[key, default: ConnectionBytes()].merge(bytes)
             } else {
-                untracked += 1
-                let totals = bytes.totals
-                untrackedOut &+= totals.out
-                untrackedIn &+= totals.in
+                for entry in bytes.all {
+                    untracked[entry.source, default: SourceTotals()].add(connections: 1, out: entry.out, in: entry.in)
+                }
             }
         }
-        untracked += other.untracked
-        untrackedOut &+= other.untrackedOut
-        untrackedIn &+= other.untrackedIn
+        for (source, totals) in other.untracked {
+            untracked[source, default: SourceTotals()].add(
+                connections: totals.connections, out: totals.out, in: totals.in)
+        }
         first = min(first, other.first)
         last = max(last, other.last)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+    }
+
+    /// The untracked totals of the source that saw the most.
+    private var largestUntracked: SourceTotals {
+        untracked.values.max { ($0.out &+ $0.in, $0.connections) < ($1.out &+ $1.in, $1.connections) }
+            ?? SourceTotals()
     }
 
     /// The group with its rule symbols turned into names.
@@ -119,12 +140,13 @@ struct ConnectionGroup: Sendable {
     }
 
     /// Distinct connections.
-    var connectionCount: Int { connections.count + untracked }
+    var connectionCount: Int { connections.count + largestUntracked.connections }
 
     /// Bytes from and to the compute, each connection counted once.
     var bytes: (out: UInt64, in: UInt64) {
-        var out = untrackedOut
-        var inbound = untrackedIn
+        let extra = largestUntracked
+        var out = extra.out
+        var inbound = extra.in
         for value in connections.values {
             let totals = value.totals
             out &+= totals.out
@@ -146,6 +168,14 @@ struct ConnectionGroup: Sendable {
                 .map(\.key.description)
         }
         return (top(destinations), top(sources))
+    }
+}
+
+extension ConnectionGroup.SourceTotals {
+    mutating func add(connections count: Int, out: UInt64, in inbound: UInt64) {
+        connections += count
+        self.out &+= out
+        self.in &+= inbound
     }
 }
 
@@ -172,7 +202,7 @@ public struct FindingsTally: Sendable {
     var sawAddresses = false
 
     /// Explained connections kept at most, to bound memory on busy firewalls.
-    static let explainedLimit = 500_000
+    static let explainedLimit = 100_000
 
     init(requirementCount: Int) {
         requirementAllowed = Array(repeating: 0, count: requirementCount)
@@ -388,6 +418,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
             destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
         let source = sourceKey(flow)
+        let starts = flow.state != .continuing && flow.state != .end
 
         guard flow.action.isAllowed else {
             if let strongest, strongest.isEnabled, strongest.level != .optional {
@@ -395,7 +426,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
                 blocked[
                     BlockedKeyBySymbol(requirement: strongest.requirementIndex, rule: SymbolRuleKey(flow)),
                     default: ConnectionGroup()
-                ].add(key, source: source, out: 0, in: 0, time: flow.time)
+                ].add(key, source: source, out: 0, in: 0, time: flow.time, startsConnection: starts)
             }
             return
         }
@@ -415,7 +446,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             }
             if strongest.level == .optional {
                 optional[strongest.requirementIndex, default: ConnectionGroup()]
-                    .add(key, source: source, out: out, in: received, time: flow.time)
+                    .add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts)
             }
             return
         }
@@ -425,7 +456,8 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
             port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
         egress[egressKey, default: ConnectionGroup()].add(
-            key, source: source, out: out, in: received, time: flow.time, rule: SymbolRuleKey(flow))
+            key, source: source, out: out, in: received, time: flow.time, startsConnection: starts,
+            rule: SymbolRuleKey(flow))
     }
 
     /// The storage checks: unknown storage accounts, SMB to public storage, other regions, uploads.
@@ -436,12 +468,13 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         in received: UInt64
     ) -> Bool {
         let rule = SymbolRuleKey(flow)
+        let starts = flow.state != .continuing && flow.state != .end
         if let host, let account = host.storageAccount {
             guard !context.storageAccounts.contains(account) else { return false }
             exfiltration[
                 ExfiltrationKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), storageTag: ""),
                 default: ConnectionGroup()
-            ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule)
+            ].add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts, rule: rule)
             return true
         }
         guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
@@ -465,7 +498,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         exfiltration[
             ExfiltrationKey(check: check, destination: .address(flow.destination), storageTag: traits.storageTag),
             default: ConnectionGroup()
-        ].add(key, source: source, out: out, in: received, time: flow.time, rule: rule)
+        ].add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts, rule: rule)
         return true
     }
 
