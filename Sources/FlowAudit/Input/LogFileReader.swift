@@ -98,6 +98,9 @@ private struct StreamState {
     var layout: Layout?
     var csv = LogAnalyticsCSVReader()
     var skippingToRecordLine = false
+    /// Whether `buffer[0]` is at the start of a line (only blanks since the last newline), for the
+    /// bytes before it that compaction dropped; the stream's start counts as a line start.
+    var lineStartCarried = true
     var checkedLeadingBytes = false
     var firstErrorIndex: Int?
     var furtherErrors = 0
@@ -170,6 +173,7 @@ private struct StreamState {
         _ buffer: inout UnsafeMutableRawBufferPointer, reader: inout LogRecordReader<Sink>, path: String
     ) {
         if start > 0, end == buffer.count || start == end {
+            lineStartCarried = isAtLineStart(buffer)
             let remaining = end - start
             if remaining > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: remaining) }
             baseOffset += start
@@ -297,7 +301,7 @@ private struct StreamState {
             guard byte == asciiSpace || byte == asciiTab || byte == asciiReturn else { return false }
             index -= 1
         }
-        return baseOffset == 0
+        return lineStartCarried
     }
 
     /// Reports input that ends inside a record or a value.
