@@ -279,14 +279,15 @@ private func findStringSpecial(_ start: UnsafePointer<UInt8>, _ count: Int) -> I
     let lows: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let raw = UnsafeRawPointer(start)
-    while index + 8 <= count {
+    let lastWord = count &- 8
+    while index <= lastWord {
         let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
         let quote = (word ^ quotes) &- lows
         let backslash = (word ^ backslashes) &- lows
         let lineFeed = (word ^ lineFeeds) &- lows
         let found = (quote | backslash | lineFeed) & ~word & highs
-        if found != 0 { return index + found.trailingZeroBitCount &>> 3 }
-        index += 8
+        if found != 0 { return index &+ found.trailingZeroBitCount &>> 3 }
+        index &+= 8
     }
     while index < count {
         let byte = start[index]

@@ -441,6 +441,12 @@ private struct TupleCursor {
     @inline(__always)
     mutating func counter() -> Counter? {
         if index == count || bytes[index] == asciiComma { return .absent }
+        // One digit (the zeros of VNet `B` tuples, small packet counts) needs no eight-byte load.
+        let digit = bytes[index] &- asciiZero
+        if digit < 10, bytes[index &+ 1] &- asciiZero >= 10 {
+            index &+= 1
+            return Counter(UInt64(digit))
+        }
         return decimal().map { Counter($0) }
     }
 
