@@ -6,7 +6,7 @@ import Foundation
 /// without holding a blob in memory.
 ///
 /// The traffic is shaped like an Azure ML compute node's, so that the blobs compress roughly
-/// like real ones (about 6× with gzip's default level, against 3.3× for random fields):
+/// like real ones (about 6.3× with gzip's default level, against 3.3× for random fields):
 /// one NIC address talks to a dozen service endpoints from sequentially allocated ephemeral
 /// ports; every record reports each open connection once (`B` when it opens, `C` while it
 /// lasts, `E` when it closes), most connections are short (`B` and `E` in the same minute), the
