@@ -6,5 +6,5 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowaudit-bench",
         abstract: "Benchmarks for flowaudit; build with -c release.",
-        subcommands: [ServiceTagBenchmark.self])
+        subcommands: [ThroughputBenchmark.self, ServiceTagBenchmark.self, InflateCommand.self, ReadCommand.self])
 }

@@ -201,10 +201,3 @@ private struct SplitMix64 {
         return value ^ (value >> 31)
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

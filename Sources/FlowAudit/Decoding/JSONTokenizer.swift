@@ -51,6 +51,8 @@ struct JSONTokenizer {
     private var expectation = Expectation.topLevel
     /// `true` for an object, `false` for an array, innermost last.
     private var containers: [Bool] = []
+    /// `containers.last == true`, kept apart for the hot loop.
+    private var innermostIsObject = false
     let maximumDepth: Int
 
     init(maximumDepth: Int = 64) {
@@ -67,6 +69,7 @@ struct JSONTokenizer {
     /// Forgets all state, as after a syntax error, to resume at a new top-level value.
     mutating func reset() {
         containers.removeAll(keepingCapacity: true)
+        innermostIsObject = false
         expectation = .topLevel
     }
 
@@ -92,7 +95,8 @@ struct JSONTokenizer {
                 guard containers.count < maximumDepth else {
                     return .syntaxError(offset: index, message: "nesting deeper than \(maximumDepth) levels")
                 }
-                if byte == asciiOpenBrace {
+                innermostIsObject = byte == asciiOpenBrace
+                if innermostIsObject {
                     containers.append(true)
                     expectation = .keyOrObjectEnd
                     handler.beginObject()
@@ -103,23 +107,26 @@ struct JSONTokenizer {
                 }
                 index += 1
             case asciiCloseBrace:
-                guard containers.last == true, expectation == .keyOrObjectEnd || expectation == .commaOrEnd else {
-                    return unexpected(byte, at: index)
-                }
+                guard !containers.isEmpty, innermostIsObject,
+                    expectation == .keyOrObjectEnd || expectation == .commaOrEnd
+                else { return unexpected(byte, at: index) }
                 containers.removeLast()
+                innermostIsObject = containers.last ?? false
                 afterValue()
                 handler.endObject()
                 index += 1
             case asciiCloseBracket:
-                guard containers.last == false, expectation == .valueOrArrayEnd || expectation == .commaOrEnd
+                guard !containers.isEmpty, !innermostIsObject,
+                    expectation == .valueOrArrayEnd || expectation == .commaOrEnd
                 else { return unexpected(byte, at: index) }
                 containers.removeLast()
+                innermostIsObject = containers.last ?? false
                 afterValue()
                 handler.endArray()
                 index += 1
             case asciiComma:
                 if expectation == .commaOrEnd {
-                    expectation = containers.last == true ? .key : .value
+                    expectation = innermostIsObject ? .key : .value
                 } else if expectation != .topLevel {
                     return unexpected(byte, at: index)
                 }
@@ -131,33 +138,34 @@ struct JSONTokenizer {
             case asciiQuote:
                 let isKey = expectation == .keyOrObjectEnd || expectation == .key
                 guard isKey || isValuePosition else { return unexpected(byte, at: index) }
-                var end = index + 1
-                var escaped = false
-                while true {
-                    guard let special = findStringSpecial(bytes + end, count - end) else {
-                        end = count
-                        break
-                    }
-                    end += special
-                    if bytes[end] == asciiQuote { break }
-                    if bytes[end] == asciiNewline {
-                        // JSON strings cannot hold a raw line break: the line was cut here.
-                        return .syntaxError(offset: end, message: "line break inside a string")
-                    }
-                    escaped = true
-                    end += 2  // a backslash and the byte it escapes
-                    if end >= count { break }
-                }
-                if end >= count { return .needMoreInput(consumed: index) }
-                let content = UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1)
+                let string = scanString(bytes, quoteAt: index, count: count)
+                guard case .complete(let end, let escaped) = string else { return stop(at: index, string) }
                 if isKey {
                     expectation = .colon
-                    handler.key(content, escaped: escaped)
-                } else {
-                    afterValue()
-                    handler.string(content, escaped: escaped)
+                    handler.key(
+                        UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1), escaped: escaped)
+                    index = end + 1
+                    continue
                 }
+                afterValue()
+                handler.string(
+                    UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1), escaped: escaped)
                 index = end + 1
+                // Arrays of strings (flow tuples) are most of a flow log: read each `,"…"` that
+                // follows at once, as the loop would through a comma and a string value.
+                while !innermostIsObject, index + 1 < count, bytes[index] == asciiComma,
+                    bytes[index + 1] == asciiQuote
+                {
+                    expectation = .value
+                    index += 1
+                    let next = scanString(bytes, quoteAt: index, count: count)
+                    guard case .complete(let nextEnd, let nextEscaped) = next else { return stop(at: index, next) }
+                    afterValue()
+                    handler.string(
+                        UnsafeRawBufferPointer(start: bytes + index + 1, count: nextEnd - index - 1),
+                        escaped: nextEscaped)
+                    index = nextEnd + 1
+                }
             case asciiMinus, asciiZero...asciiNine:
                 guard isValuePosition else { return unexpected(byte, at: index) }
                 var end = index + 1
@@ -182,6 +190,39 @@ struct JSONTokenizer {
         return .needMoreInput(consumed: count)
     }
 
+    /// How a string starting at a quote ends.
+    private enum StringScan {
+        /// The closing quote is at `end`; `escaped` tells whether backslashes came before it.
+        case complete(end: Int, escaped: Bool)
+        /// The input ends first.
+        case incomplete
+        /// A raw line feed at `offset`: the line was cut inside the string.
+        case lineBreak(offset: Int)
+    }
+
+    private func scanString(_ bytes: UnsafePointer<UInt8>, quoteAt quote: Int, count: Int) -> StringScan {
+        var end = quote + 1
+        var escaped = false
+        while true {
+            guard let special = findStringSpecial(bytes + end, count - end) else { return .incomplete }
+            end += special
+            if bytes[end] == asciiQuote { return .complete(end: end, escaped: escaped) }
+            // JSON strings cannot hold a raw line break: the line was cut here.
+            if bytes[end] == asciiNewline { return .lineBreak(offset: end) }
+            escaped = true
+            end += 2  // a backslash and the byte it escapes
+            if end >= count { return .incomplete }
+        }
+    }
+
+    /// Where tokenizing stops for a string starting at `quote` that did not complete.
+    private func stop(at quote: Int, _ scan: StringScan) -> JSONTokenizerStop {
+        if case .lineBreak(let offset) = scan {
+            return .syntaxError(offset: offset, message: "line break inside a string")
+        }
+        return .needMoreInput(consumed: quote)
+    }
+
     private var isValuePosition: Bool {
         expectation == .value || expectation == .valueOrArrayEnd || expectation == .topLevel
     }
@@ -201,7 +242,7 @@ struct JSONTokenizer {
         case .keyOrObjectEnd: wanted = "a key or '}'"
         case .key: wanted = "a key"
         case .colon: wanted = "':'"
-        case .commaOrEnd: wanted = containers.last == true ? "',' or '}'" : "',' or ']'"
+        case .commaOrEnd: wanted = innermostIsObject ? "',' or '}'" : "',' or ']'"
         }
         return .syntaxError(offset: offset, message: "unexpected \(shown), expected \(wanted)")
     }
@@ -223,9 +264,12 @@ private func isLiteral(_ bytes: UnsafeRawBufferPointer) -> Bool {
 
 /// The offset of the first `"`, `\` or line feed in `count` bytes, or `nil`.
 ///
-/// Tuple strings are long and escape-free, so this is the tokenizer's hot loop: it
-/// tests eight bytes at a time for the three values with the classic SWAR zero-byte
-/// trick, then finds the exact byte one at a time.
+/// Tuple strings are long and escape-free, so this is the tokenizer's hot loop. It tests
+/// eight bytes at a time with the classic SWAR zero-byte test on the word XORed with each
+/// of the three values: a byte of `x ^ c` is zero exactly where `x == c`, and subtracting 1
+/// from every byte sets the top bit of a zero byte. Bytes with the top bit set in the input
+/// itself are ruled out once for all three (the three values are ASCII), and a borrow only
+/// starts at a zero byte, so the lowest flagged byte is the first match.
 @inline(__always)
 private func findStringSpecial(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int? {
     var index = 0
@@ -235,15 +279,15 @@ private func findStringSpecial(_ start: UnsafePointer<UInt8>, _ count: Int) -> I
     let lows: UInt64 = 0x0101_0101_0101_0101
     let highs: UInt64 = 0x8080_8080_8080_8080
     let raw = UnsafeRawPointer(start)
-    while index + 8 <= count {
-        let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        let quote = word ^ quotes
-        let backslash = word ^ backslashes
-        let lineFeed = word ^ lineFeeds
-        let found =
-            ((quote &- lows) & ~quote | (backslash &- lows) & ~backslash | (lineFeed &- lows) & ~lineFeed) & highs
-        if found != 0 { break }
-        index += 8
+    let lastWord = count &- 8
+    while index <= lastWord {
+        let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+        let quote = (word ^ quotes) &- lows
+        let backslash = (word ^ backslashes) &- lows
+        let lineFeed = (word ^ lineFeeds) &- lows
+        let found = (quote | backslash | lineFeed) & ~word & highs
+        if found != 0 { return index &+ found.trailingZeroBitCount &>> 3 }
+        index &+= 8
     }
     while index < count {
         let byte = start[index]

@@ -48,14 +48,10 @@ public struct IPAddress: Hashable, Comparable, Sendable {
             end -= 1
         }
         guard start < end else { return nil }
-        var hasColon = false
-        for index in start..<end where bytes[index] == asciiColon {
-            hasColon = true
-            break
-        }
-        if !hasColon {
-            return parseIPv4(bytes, start, end).map { IPAddress(ipv4: $0) }
-        }
+        // IPv4 holds no colon and IPv6 always does: try the common IPv4 first, and look for a
+        // colon only when that fails.
+        if let value = parseIPv4(bytes, start, end) { return IPAddress(ipv4: value) }
+        guard UnsafeRawBufferPointer(rebasing: bytes[start..<end]).contains(asciiColon) else { return nil }
         return parseIPv6(bytes, start, end)
     }
 

@@ -33,6 +33,9 @@ public struct SymbolTable: Sendable {
     private var slots: [UInt32]
     private var mask: Int
     private var cachedStrings: [String?] = [""]
+    /// The symbol interned last, tried before hashing: a value often repeats in a row (the
+    /// encryption field of every VNet tuple).
+    private var lastInterned: UInt32 = 0
 
     /// Creates an empty table holding only the empty symbol.
     public init() {
@@ -46,12 +49,16 @@ public struct SymbolTable: Sendable {
     /// Returns the symbol for these bytes, adding them when new.
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Symbol {
         if bytes.isEmpty { return .empty }
+        if lastInterned != 0, equals(Int(lastInterned), bytes) { return Symbol(rawValue: lastInterned) }
         let hash = Self.hash(bytes)
         var slot = hash & mask
         while true {
             let candidate = slots[slot]
             if candidate == 0 { break }
-            if equals(Int(candidate), bytes) { return Symbol(rawValue: candidate) }
+            if equals(Int(candidate), bytes) {
+                lastInterned = candidate
+                return Symbol(rawValue: candidate)
+            }
             slot = (slot + 1) & mask
         }
         let index = offsets.count
@@ -60,6 +67,7 @@ public struct SymbolTable: Sendable {
         arena.append(contentsOf: bytes)
         cachedStrings.append(nil)
         slots[slot] = UInt32(index)
+        lastInterned = UInt32(index)
         if index * 2 > mask { grow() }
         return Symbol(rawValue: UInt32(index))
     }

@@ -10,9 +10,11 @@
 /// multi-member stream (`cat a.gz b.gz`) are read back to back, and zero padding
 /// after the last member is ignored. Damage (a truncated or corrupt stream) is
 /// reported after every byte that could be decompressed before it has been returned.
-final class LogByteSource {
+///
+/// Public so that benchmarks can time decompression alone with the reader's own code.
+public final class LogByteSource {
     /// The path as given, or `-` for standard input.
-    let path: String
+    public let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     /// Bytes to read instead of a file (fuzzing and tests), and how far they were read.
@@ -27,14 +29,14 @@ final class LogByteSource {
     private var pendingDamage: InputDamage?
 
     /// Compressed (or, for plain files, raw) bytes read from the file so far.
-    private(set) var fileBytesRead = 0
+    public private(set) var fileBytesRead = 0
     /// Decompressed bytes returned so far.
-    private(set) var bytesProduced = 0
+    public private(set) var bytesProduced = 0
     /// Whether the input is gzip.
     var isGzip: Bool { inflater != nil }
 
     /// Opens a path, or standard input for `-`, and sniffs the gzip magic.
-    init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
+    public init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
         self.path = path
         memory = nil
         if path == "-" {
@@ -115,7 +117,7 @@ final class LogByteSource {
     /// - Returns: the number of bytes written; 0 at the end of the input.
     /// - Throws: ``InputDamage`` once the bytes before the damage have been returned,
     ///   or ``InputError`` when the file cannot be read.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let damage = pendingDamage {
             pendingDamage = nil
             finished = true

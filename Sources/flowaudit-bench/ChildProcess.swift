@@ -1,0 +1,103 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What one child process cost.
+struct ChildUsage {
+    /// From spawning to reaping.
+    var wallSeconds: Double
+    /// User plus system time.
+    var cpuSeconds: Double
+    /// The child's largest resident set (`ru_maxrss` from `wait4`), in bytes.
+    var peakResidentBytes: Int
+}
+
+/// A failed child: it could not start, or it did not exit with status 0.
+struct ChildProcessError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Runs benchmark children with `posix_spawn` and reaps them with `wait4`, whose `rusage`
+/// gives each child's own peak memory (a child's children would need their own `wait4`).
+enum ChildProcess {
+    /// Runs `arguments[0]` (looked up in `PATH` when it has no slash) with its standard
+    /// output written to `standardOutput` and its standard error to `standardError`.
+    ///
+    /// - Throws: ``ChildProcessError`` when it cannot start or exits with another status than 0;
+    ///   the message ends with the tail of its standard error.
+    static func run(_ arguments: [String], standardOutput: String, standardError: String) throws -> ChildUsage {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, standardOutput, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, standardError, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = arguments.map { strdup($0) } + [nil]
+        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv + environment { free(pointer) }
+        }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        var pid = pid_t()
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environment)
+        guard spawned == 0 else {
+            throw ChildProcessError(description: "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else {
+                throw ChildProcessError(description: "wait4 failed: \(String(cString: strerror(errno)))")
+            }
+        }
+        let elapsed = clock.now - start
+
+        // The wait status: the low 7 bits hold a terminating signal, the next byte the exit status.
+        let signal = status & 0x7F
+        let exitStatus = (status >> 8) & 0xFF
+        guard signal == 0, exitStatus == 0 else {
+            let outcome = signal != 0 ? "was killed by signal \(signal)" : "exited with status \(exitStatus)"
+            let errors = (try? String(contentsOfFile: standardError, encoding: .utf8)) ?? ""
+            throw ChildProcessError(
+                description: "\(arguments.joined(separator: " ")) \(outcome)\n\(errors.suffix(2000))")
+        }
+        #if canImport(Darwin)
+            let peak = Int(usage.ru_maxrss)  // bytes on Darwin
+        #else
+            let peak = Int(usage.ru_maxrss) * 1024  // kibibytes on Linux
+        #endif
+        return ChildUsage(
+            wallSeconds: elapsed.seconds,
+            cpuSeconds: usage.ru_utime.seconds + usage.ru_stime.seconds,
+            peakResidentBytes: peak)
+    }
+
+    /// The executable named `name` in `PATH`, or `nil`.
+    static func lookUp(_ name: String) -> String? {
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":")
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
+            return "\(directory)/\(name)"
+        }
+        return nil
+    }
+}
+
+extension timeval {
+    /// The interval in seconds.
+    fileprivate var seconds: Double { Double(tv_sec) + Double(tv_usec) / 1e6 }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Dispatch
+import FlowAudit
+import Synchronization
+
+/// `flowaudit-bench inflate FILES`: decompresses files with the reader's own zlib code and
+/// discards the bytes. The throughput benchmark runs it as a child process, so that its time
+/// and peak memory are the floor that `flowaudit analyze` is compared against.
+struct InflateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inflate",
+        abstract: "Decompress files through LogByteSource and discard the output (the throughput floor).",
+        shouldDisplay: false)
+
+    @Option(help: "The output buffer size in bytes; the default is the reader's.")
+    var bufferSize = ReaderLimits().bufferSize
+
+    @Argument(help: "Gzipped (or plain) files.")
+    var files: [String]
+
+    func validate() throws {
+        guard bufferSize > 0 else { throw ValidationError("--buffer-size must be positive") }
+    }
+
+    func run() throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var total = 0
+        for file in files {
+            let source = try LogByteSource(path: file, readSize: bufferSize)
+            while try source.read(into: buffer) > 0 {}
+            total += source.bytesProduced
+        }
+        print("\(total) bytes decompressed")
+    }
+}
+
+/// `flowaudit-bench read FILES`: runs the library call behind `flowaudit analyze --jobs 1`
+/// (``Analyzer/run(_:observer:)``) and prints what was read. It is the harness for instruction
+/// counts of the hot path, `valgrind --tool=callgrind .build/release/flowaudit-bench read FILE`:
+/// valgrind cannot run a Swift program whose `main` is async, but it can run this synchronous
+/// command that waits for the analysis on a semaphore.
+struct ReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Read log files as 'flowaudit analyze --jobs 1' does, from a synchronous main (a callgrind harness).",
+        shouldDisplay: false)
+
+    @Argument(help: "Log files.")
+    var files: [String]
+
+    func run() throws {
+        let options = AnalyzeOptions(paths: files, jobs: 1)
+        let inputs = try waitFor { try await Analyzer.run(options).inputs }
+        print("\(inputs.flows) flows, \(inputs.rejected) rejected, \(inputs.bytesDecompressed) bytes")
+        for error in inputs.errors { print("error: \(error.file): \(error.message)") }
+        if !inputs.isComplete { throw ExitCode.failure }
+    }
+}
+
+/// Runs `operation` in a task and blocks the calling thread until it finishes.
+private func waitFor<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        let result: Result<T, any Error>
+        do { result = .success(try await operation()) } catch { result = .failure(error) }
+        outcome.withLock { $0 = result }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.withLock { $0! }.get()
+}
