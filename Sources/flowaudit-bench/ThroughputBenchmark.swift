@@ -27,7 +27,9 @@ struct ThroughputBenchmark: ParsableCommand {
     /// The `flowaudit analyze` command line measured in (b) and (c): `{files}` stands for the
     /// corpus files, `{jobs}` for the job count and `{output}` for a per-run path prefix.
     /// Extend it here when analyze gains outputs (`--junit {output}.xml`).
-    static let analyzeCommandLine = ["analyze", "{files}", "--jobs", "{jobs}", "--quiet", "--json", "{output}.json"]
+    static let analyzeCommandLine = [
+        "analyze", "{files}", "--jobs", "{jobs}", "--quiet", "--json", "{output}.json", "--junit", "{output}.xml",
+    ]
 
     @Option(help: "Blobs in the corpus; NSG v2 and VNet v4 alternate.")
     var files = 4

@@ -128,14 +128,22 @@ struct LogFileReaderLayoutTests {
             #"{"records":[{"category":"NetworkSecurityGroupFlowEvent","resourceId":"/NSG","properties":{"Version":2,"#
             + #""flows":[{"rule":"R","flows":[{"mac":"M","flowTuples":["#
         let tuples = Array(repeating: tuple, count: 5000).joined(separator: ",")
-        // Cut before the record ends: the flows already handed on prove the record streamed.
+        // Cut before the record ends: its complete tuples streamed out before the end was seen.
         let result = readLog(try directory.write("big.json", head + tuples))
-        #expect(result.sink.flows.count >= 4096)
-        #expect(result.sink.flows.count < 5000)
+        #expect(result.sink.flows.count == 5000)
         #expect(result.statistics.records == 5000)
-        #expect(result.statistics.flows + result.statistics.rejected == 5000)
-        #expect(result.statistics.rejectedByReason[.truncatedRecord] == 5000 - result.sink.flows.count)
+        #expect(result.statistics.rejected == 0)
         #expect(result.statistics.errors.count == 1)
+
+        // With the context after the tuples (sorted keys), flows wait, and at most the limit of them.
+        let sortedHead =
+            #"{"records":[{"category":"NetworkSecurityGroupFlowEvent","properties":{"Version":2,"flows":[{"flows":[{"#
+            + #""flowTuples":["#
+        let held = readLog(
+            try directory.write("held.json", sortedHead + Array(repeating: tuple, count: 20000).joined(separator: ",")))
+        #expect(held.sink.flows.count == 16384)
+        #expect(held.statistics.rejectedByReason[.truncatedRecord] == 20000 - 16384)
+        #expect(held.statistics.records == 20000)
     }
 }
 

@@ -21,10 +21,12 @@ extension RejectReason {
 /// until its key `records` opens an array, which makes it the wrapper instead.
 ///
 /// Flow-log tuples are decoded as they stream past, so a record with any number of tuples
-/// takes bounded memory. Their context (rule, MAC, NSG, ACL) can come after them when
-/// keys are sorted alphabetically, so decoded flows wait in `pending` with the ordinals
-/// of their enclosing groups, and are completed and handed on when the record ends, or
-/// earlier once `pending` is large and every piece of context has been seen.
+/// takes bounded memory. In Azure's key order a record's context (rule, MAC, NSG, ACL) comes
+/// before its tuples, and each flow goes to the sink as soon as it is decoded; a record cut
+/// short keeps the complete tuples before the cut. When keys are sorted alphabetically the
+/// context comes after the tuples, so decoded flows wait in `pending` with the ordinals of
+/// their enclosing groups, and are completed and handed on when the record ends, or earlier
+/// once `pending` is large and every piece of context has been seen.
 struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private enum Frame: UInt8 {
         case wrapper, recordsArray, record, properties, ignored
@@ -385,6 +387,13 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             statistics.countRejected(reason)
             return
         }
+        // Azure writes a record's context before its tuples: then each flow goes straight to the sink.
+        if pending.isEmpty && isContextComplete(vnet: vnet) {
+            complete(&flow, outer: outerContext[outerContext.count - 1], inner: innerContext[innerContext.count - 1])
+            statistics.countFlow(format: flow.format, time: flow.time)
+            sink.consume(flow, symbols: symbols)
+            return
+        }
         pending.append(flow)
         pendingGroups.append((UInt32(outerContext.count - 1), UInt32(innerContext.count - 1)))
         if pending.count >= flushThreshold && (isContextComplete(vnet: vnet) || pending.count >= pendingLimit) {
@@ -405,23 +414,27 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         return vnet ? sawRecordMAC && sawRecordTarget : sawRecordACL
     }
 
+    /// Fills in a flow's context: its groups' (the NSG rule and MAC, or the VNet ACL and rule) and its record's.
+    @inline(__always)
+    private func complete(_ flow: inout Flow, outer: Symbol, inner: Symbol) {
+        if flow.format == .vnetFlowV4 {
+            flow.acl = outer
+            flow.rule = inner
+            flow.mac = recordMAC
+            flow.target = recordTarget
+        } else {
+            flow.rule = outer
+            flow.mac = inner.isEmpty ? recordMAC : inner
+            flow.acl = recordACL
+        }
+    }
+
     /// Completes the held-back flows with their context and hands them to the sink.
     private mutating func flushPending() {
         for index in pending.indices {
             var flow = pending[index]
             let groups = pendingGroups[index]
-            let outer = outerContext[Int(groups.outer)]
-            let inner = innerContext[Int(groups.inner)]
-            if flow.format == .vnetFlowV4 {
-                flow.acl = outer
-                flow.rule = inner
-                flow.mac = recordMAC
-                flow.target = recordTarget
-            } else {
-                flow.rule = outer
-                flow.mac = inner.isEmpty ? recordMAC : inner
-                flow.acl = recordACL
-            }
+            complete(&flow, outer: outerContext[Int(groups.outer)], inner: innerContext[Int(groups.inner)])
             statistics.countFlow(format: flow.format, time: flow.time)
             sink.consume(flow, symbols: symbols)
         }
