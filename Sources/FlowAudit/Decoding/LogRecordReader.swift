@@ -344,10 +344,10 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         switch result {
         case .flow(let flow):
             statistics.countFlow(format: flow.format, time: flow.time)
-            sink.consume(flow, symbols: symbols)
+            emit(flow)
         case .dns(let dns):
             statistics.countDNS(time: dns.time)
-            sink.consume(dns, symbols: symbols)
+            emit(dns)
         case .rejected(let reason):
             statistics.countRejected(reason)
         }
@@ -388,15 +388,20 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             return
         }
         // Azure writes a record's context before its tuples: then each flow goes straight to the sink.
-        if pending.isEmpty && isContextComplete(vnet: vnet) {
-            complete(&flow, outer: outerContext[outerContext.count - 1], inner: innerContext[innerContext.count - 1])
+        let hasGroupContext =
+            !outerContext[outerContext.count - 1].isEmpty && !innerContext[innerContext.count - 1].isEmpty
+        let hasRecordContext = vnet ? sawRecordMAC && sawRecordTarget : sawRecordACL
+        if pending.isEmpty && hasGroupContext && hasRecordContext {
+            Self.complete(
+                &flow, outer: outerContext[outerContext.count - 1], inner: innerContext[innerContext.count - 1],
+                record: (recordACL, recordMAC, recordTarget))
             statistics.countFlow(format: flow.format, time: flow.time)
-            sink.consume(flow, symbols: symbols)
+            emit(flow)
             return
         }
         pending.append(flow)
         pendingGroups.append((UInt32(outerContext.count - 1), UInt32(innerContext.count - 1)))
-        if pending.count >= flushThreshold && (isContextComplete(vnet: vnet) || pending.count >= pendingLimit) {
+        if pending.count >= flushThreshold && (hasGroupContext && hasRecordContext || pending.count >= pendingLimit) {
             flushPending()
         }
     }
@@ -406,26 +411,36 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         statistics.countRejected(reason)
     }
 
-    /// Whether every key that completes a flow of the current group has been seen.
-    private func isContextComplete(vnet: Bool) -> Bool {
-        guard let outer = outerContext.last, let inner = innerContext.last, !outer.isEmpty, !inner.isEmpty else {
-            return false
-        }
-        return vnet ? sawRecordMAC && sawRecordTarget : sawRecordACL
+    /// Hands a flow to the sink.
+    ///
+    /// The table is passed through a local so that reading it does not overlap the sink's mutation:
+    /// otherwise the compiler copies the whole reader, sink included, for every flow.
+    @inline(__always)
+    private mutating func emit(_ flow: Flow) {
+        withUnsafePointer(to: &symbols) { table in sink.consume(flow, symbols: table.pointee) }
+    }
+
+    @inline(__always)
+    private mutating func emit(_ record: DNSRecord) {
+        withUnsafePointer(to: &symbols) { table in sink.consume(record, symbols: table.pointee) }
     }
 
     /// Fills in a flow's context: its groups' (the NSG rule and MAC, or the VNet ACL and rule) and its record's.
+    ///
+    /// Static, taking what it reads, so that calling it from the reader's mutating methods never copies the reader.
     @inline(__always)
-    private func complete(_ flow: inout Flow, outer: Symbol, inner: Symbol) {
+    private static func complete(
+        _ flow: inout Flow, outer: Symbol, inner: Symbol, record: (acl: Symbol, mac: Symbol, target: Symbol)
+    ) {
         if flow.format == .vnetFlowV4 {
             flow.acl = outer
             flow.rule = inner
-            flow.mac = recordMAC
-            flow.target = recordTarget
+            flow.mac = record.mac
+            flow.target = record.target
         } else {
             flow.rule = outer
-            flow.mac = inner.isEmpty ? recordMAC : inner
-            flow.acl = recordACL
+            flow.mac = inner.isEmpty ? record.mac : inner
+            flow.acl = record.acl
         }
     }
 
@@ -434,9 +449,11 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         for index in pending.indices {
             var flow = pending[index]
             let groups = pendingGroups[index]
-            complete(&flow, outer: outerContext[Int(groups.outer)], inner: innerContext[Int(groups.inner)])
+            Self.complete(
+                &flow, outer: outerContext[Int(groups.outer)], inner: innerContext[Int(groups.inner)],
+                record: (recordACL, recordMAC, recordTarget))
             statistics.countFlow(format: flow.format, time: flow.time)
-            sink.consume(flow, symbols: symbols)
+            emit(flow)
         }
         pending.removeAll(keepingCapacity: true)
         pendingGroups.removeAll(keepingCapacity: true)
