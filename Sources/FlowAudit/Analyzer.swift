@@ -46,23 +46,24 @@ public enum Analyzer {
         let files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
         if let observer, let progress { observer.started(progress) }
-        let results = await InputScanner.scan(
-            files: files, jobs: options.jobs, limits: options.limits, progress: progress
-        ) { _ in
-            FileSink(context: options.context)
-        }
-        observer?.finished()
         var report = AnalysisReport(inputs: InputStatistics())
         var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
-        for (path, result) in zip(files, results) {
-            report.inputs.merge(result.statistics)
-            let statistics = result.statistics
-            report.files.append(
-                InputFileSummary(
-                    path: path, records: statistics.records, flows: statistics.flows,
-                    dnsRecords: statistics.dnsRecords, rejected: statistics.rejected, error: statistics.errors.first))
-            if let accumulator = result.sink.accumulator { tally?.merge(accumulator.tally(symbols: result.symbols)) }
-        }
+        await InputScanner.scan(
+            files: files, jobs: options.jobs, limits: options.limits, progress: progress,
+            makeSink: { _ in FileSink(context: options.context) },
+            consume: { index, result in
+                let statistics = result.statistics
+                report.inputs.merge(statistics)
+                report.files.append(
+                    InputFileSummary(
+                        path: files[index], records: statistics.records, flows: statistics.flows,
+                        dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
+                        error: statistics.errors.first))
+                if let accumulator = result.sink.accumulator {
+                    tally?.merge(accumulator.tally(symbols: result.symbols))
+                }
+            })
+        observer?.finished()
         if let context = options.context, let tally {
             let builder = FindingsBuilder(context: context, tally: tally, inputs: report.inputs)
             report.findings = builder.findings()
