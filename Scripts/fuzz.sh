@@ -68,9 +68,11 @@ if [[ ! -f $library ]] || [[ -n $(find Sources/FlowAudit -name '*.swift' -newer 
         -emit-library -static -o "$library" $sources
 fi
 
+# Seeds, gathered afresh for each run (runs may go on side by side).
+seed_root=$out/seeds.$$
+trap 'rm -rf "$seed_root"' EXIT
 # Seeds shared by every target: real logs in every layout the reader accepts.
-shared_seeds=$out/seeds/common
-rm -rf "$out/seeds"
+shared_seeds=$seed_root/common
 mkdir -p "$shared_seeds"
 index=0
 while IFS= read -r -d '' file; do
@@ -81,7 +83,7 @@ while IFS= read -r -d '' file; do
     fi
 done < <(find Tests/FlowAuditTests/Fixtures sample-logs ../shared/samples -type f ! -name '*.md' -print0 2>/dev/null)
 # Tuples, firewall messages and records cut out of those logs, for the targets that read just those.
-extracted=$out/seeds/extracted
+extracted=$seed_root/extracted
 python3 Scripts/fuzz-seeds.py "$extracted" "$shared_seeds"/*
 
 failed=()
@@ -99,7 +101,7 @@ for target in "${targets[@]}"; do
 
     corpus=$out/corpus/$target
     artifacts=$out/artifacts/$target
-    seeds=$out/seeds/$target
+    seeds=$seed_root/$target
     mkdir -p "$corpus" "$artifacts" "$seeds"
     for directory in Fuzz/Corpus/"$target" "$extracted/$target"; do
         if [[ -d $directory ]]; then cp "$directory"/* "$seeds"/; fi
