@@ -292,7 +292,8 @@ private struct StreamState {
         }
         finish(reader: &handler.reader, path: source.path, gzip: source.isGzip)
         if furtherErrors > 0, let index = firstErrorIndex {
-            handler.reader.statistics.errors[index].message += " (and \(furtherErrors) more errors further on)"
+            let noun = furtherErrors == 1 ? "error" : "errors"
+            handler.reader.statistics.errors[index].message += " (and \(furtherErrors) more \(noun) further on)"
         }
     }
 
