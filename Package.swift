@@ -10,7 +10,8 @@ let package = Package(
         .library(name: "FlowAudit", targets: ["FlowAudit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -58,7 +59,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowAuditTests",
-            dependencies: ["FlowAudit", "FlowAuditSynthetic"],
+            dependencies: [
+                "FlowAudit", "FlowAuditSynthetic",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
