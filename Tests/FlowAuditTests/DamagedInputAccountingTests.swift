@@ -45,6 +45,7 @@ struct DamagedInputAccountingTests {
         ),
         "Damaged/broken-lines.jsonl": ("invalid JSON", [.malformedJSON]),
         "Damaged/corrupt-deflate.jsonl.gz": ("gzip data is corrupt", [.truncatedRecord]),
+        "Damaged/cut-gzip-pending-output.json.gz": ("gzip stream is truncated", [.truncatedRecord]),
         "Damaged/cut-mid-record.json": ("the file ends inside a record", [.truncatedRecord]),
         "Damaged/deep-nesting.json": ("nesting deeper than 64 levels", [.malformedRecord]),
         "Damaged/deep-objects.jsonl": ("nesting deeper than 64 levels", [.malformedJSON]),
