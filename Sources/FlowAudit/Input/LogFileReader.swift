@@ -229,6 +229,7 @@ private struct StreamState {
     var furtherErrors = 0
     var reportedFileBytes = 0
     var reportedDecompressed = 0
+    var reportedRecords = 0
 
     init(limits: ReaderLimits, progress: ReadProgress?) {
         self.limits = limits
@@ -272,7 +273,6 @@ private struct StreamState {
             }
             if !checkedLeadingBytes { skipByteOrderMark(buffer, isFinal: isFinal) }
             if checkedLeadingBytes && layout == nil { detectLayout(buffer, isFinal: isFinal) }
-            let recordsBefore = handler.reader.statistics.records
             switch layout {
             case .json:
                 parse(buffer, isFinal: isFinal, handler: &handler, path: source.path, gzip: source.isGzip)
@@ -281,20 +281,25 @@ private struct StreamState {
             case nil:
                 break
             }
-            if let progress {
-                progress.add(
-                    bytesRead: source.fileBytesRead - reportedFileBytes,
-                    decompressed: source.bytesProduced - reportedDecompressed,
-                    records: handler.reader.statistics.records - recordsBefore)
-                reportedFileBytes = source.fileBytesRead
-                reportedDecompressed = source.bytesProduced
-            }
+            reportProgress(source, records: handler.reader.statistics.records)
         }
         finish(reader: &handler.reader, path: source.path, gzip: source.isGzip)
+        reportProgress(source, records: handler.reader.statistics.records)
         if furtherErrors > 0, let index = firstErrorIndex {
             let noun = furtherErrors == 1 ? "error" : "errors"
             handler.reader.statistics.errors[index].message += " (and \(furtherErrors) more \(noun) further on)"
         }
+    }
+
+    /// Adds what was read since the last report to the progress counters, once per buffer.
+    private mutating func reportProgress(_ source: LogByteSource, records: Int) {
+        guard let progress else { return }
+        progress.add(
+            bytesRead: source.fileBytesRead - reportedFileBytes,
+            decompressed: source.bytesProduced - reportedDecompressed, records: records - reportedRecords)
+        reportedFileBytes = source.fileBytesRead
+        reportedDecompressed = source.bytesProduced
+        reportedRecords = records
     }
 
     /// Moves unparsed bytes to the front, and grows the buffer for a token larger than it.
