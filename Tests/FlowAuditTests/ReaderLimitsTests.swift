@@ -176,6 +176,23 @@ struct ReaderLimitsTests {
             ])
     }
 
+    @Test("a CSV row cut by the decompressed size limit is rejected, not read short", arguments: [1, 7, 4096])
+    func decompressedSizeLimitInCSV(chunk: Int) throws {
+        let header = "TimeGenerated [UTC],Type,msg_s,Category,OperationName\n"
+        let row =
+            "2026-07-20T08:15:02Z,AzureDiagnostics,TCP request from 10.0.1.4:50100 to 52.130.1.2:443. Action: "
+            + "Allow,AzureFirewallNetworkRule,AzureFirewallNetworkRuleLog\n"
+        let text = header + String(repeating: row, count: 5)
+        var limits = ReaderLimits()
+        // Inside the fourth row's last column, where a cut row would still have every field.
+        limits.maximumDecompressedSize = header.utf8.count + 4 * row.utf8.count - 10
+        let result = readBytes(
+            GzipDeflater.gzip(Array(text.utf8)), name: "export.csv.gz", limits: limits, chunkSize: chunk)
+        #expect(result.sink.flows.count == 3)
+        #expect(result.statistics.rejectedByReason == [.decompressionLimit: 1])
+        #expect(result.statistics.errors.map(\.offset) == [limits.maximumDecompressedSize])
+    }
+
     @Test("files smaller than the ratio allowance may compress as well as they like")
     func paddingUnderTheAllowance() throws {
         let blanks = [UInt8](repeating: UInt8(ascii: "\n"), count: 15 * Self.mebibyte)

@@ -466,22 +466,26 @@ private struct StreamState {
         gzip: Bool
     ) {
         var oversizedRows = 0
+        let stopped = stoppedAtLimit
         func consume(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) {
             csv.consume(bytes, isFinal: isFinal) { row in
                 if case .malformed(let reason) = row, reason == .csvRowTooLong {
                     oversizedRows += 1
                     reader.consumeExportRow(.malformed(.recordTooLarge))
+                } else if isFinal && stopped {
+                    // The row that reading stopped in is cut, not complete.
+                    reader.consumeExportRow(.malformed(.decompressionLimit))
                 } else {
                     reader.consumeExportRow(row)
                 }
             }
         }
-        while start < end || isFinal {
+        while start < end {
             var lineEnd = start
             while lineEnd < end, buffer[lineEnd] != asciiNewline { lineEnd += 1 }
             let endsLine = lineEnd < end
             if endsLine { lineEnd += 1 }
-            consume(UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd]), isFinal: isFinal && !endsLine)
+            consume(UnsafeRawBufferPointer(rebasing: buffer[start..<lineEnd]), isFinal: false)
             start = lineEnd
             for _ in 0..<oversizedRows {
                 record(
@@ -495,8 +499,9 @@ private struct StreamState {
             }
             oversizedRows = 0
             if endsLine { csvLineStart = baseOffset + lineEnd }
-            if !endsLine { break }
         }
+        // Only a last row without a line break is left: complete it.
+        if isFinal { consume(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true) }
     }
 
     /// Advances `start` past lines until one whose first non-blank byte is `{`.
