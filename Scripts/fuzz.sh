@@ -104,7 +104,7 @@ for target in "${targets[@]}"; do
     seeds=$seed_root/$target
     mkdir -p "$corpus" "$artifacts" "$seeds"
     for directory in Fuzz/Corpus/"$target" "$extracted/$target"; do
-        if [[ -d $directory ]]; then cp "$directory"/* "$seeds"/; fi
+        if [[ -d $directory ]]; then find "$directory" -type f -exec cp {} "$seeds"/ \;; fi
     done
     options=(-max_len="$(max_len "$target")" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10
         -print_final_stats=1 -artifact_prefix="$artifacts/")

@@ -2,15 +2,6 @@ import FlowAudit
 import Foundation
 import Testing
 
-/// The statistics without the byte counts, which legitimately depend on how far ahead reading went
-/// when it stopped at a limit.
-func withoutByteCounts(_ statistics: InputStatistics) -> InputStatistics {
-    var statistics = statistics
-    statistics.bytesRead = 0
-    statistics.bytesDecompressed = 0
-    return statistics
-}
-
 /// Every damaged-input fixture (the fuzz regressions among them) read whole and in chunks, under the
 /// default limits and under tight ones: nothing is ever lost from the accounting.
 @Suite("Accounting on damaged input")
