@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import sys
+import zlib
 
 LIMIT_PER_TARGET = 400
 # Log Analytics system columns and the names the raw logs give them.
@@ -32,7 +33,7 @@ def load(path):
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
-        except (OSError, EOFError):
+        except (OSError, EOFError, zlib.error):
             return b""
     return data
 
