@@ -91,6 +91,7 @@ struct MutatedInputPropertyTests {
         return inputs.filter { !$0.isEmpty }
     }()
 
+    /// Small buffers and limits, so that mutations reach the token, record and decompression limits.
     static let limits: ReaderLimits = {
         var limits = ReaderLimits()
         limits.bufferSize = 2048
@@ -113,7 +114,9 @@ struct MutatedInputPropertyTests {
         return output
     }
 
+    /// A place in an input, as a fraction of its length.
     static let place = Gen.uint32()
+    /// Each kind of mutation, equally likely.
     static let mutation = Gen<Mutation>.oneOf(
         zip(place, Gen.int(in: 0...7)).map { Mutation.flipBit(at: $0.0, bit: $0.1) },
         place.map { Mutation.truncate(at: $0) },
