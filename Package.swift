@@ -10,7 +10,8 @@ let package = Package(
         .library(name: "FlowAudit", targets: ["FlowAudit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -69,7 +70,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FlowAuditTests",
-            dependencies: ["FlowAudit", "FlowAuditCommandLine", "FlowAuditSynthetic", "FlowAuditTestSupport"],
+            dependencies: [
+                "FlowAudit", "FlowAuditCommandLine", "FlowAuditSynthetic", "FlowAuditTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"]
         ),
         .testTarget(

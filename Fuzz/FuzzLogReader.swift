@@ -1,32 +1,89 @@
 // libFuzzer target: arbitrary bytes through the whole log reader (layout detection, gzip,
-// JSON tokenizer, record reader, flow-log and firewall decoders, CSV reader), whole and in
-// 3-byte chunks, checking the accounting identity. Built with the library by Fuzz/run.sh.
+// JSON tokenizer, record reader, flow-log and firewall decoders, CSV reader).
+//
+// Each input is read under two sets of limits, each whole and in small chunks, and once more
+// wrapped in gzip. Checked: the accounting identity, that the sink saw every flow and DNS
+// record counted, that chunk boundaries change nothing (statistics, errors and their offsets),
+// and that gzip changes nothing but the byte counts and the wording of error places.
+// Built by Scripts/fuzz.sh.
 
-#if canImport(Glibc)
-import Glibc
-#endif
+@testable import FlowAudit
 
-private struct FuzzSink: FlowSink {
-    var count = 0
-    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) { count &+= 1 }
-    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) { count &+= 1 }
+private struct CountingSink: FlowSink {
+    var flows = 0
+    var dnsRecords = 0
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) { flows &+= 1 }
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) { dnsRecords &+= 1 }
+}
+
+/// Roomy limits: a small buffer that must grow for long tokens, the default record size.
+private let roomyLimits: ReaderLimits = {
+    var limits = ReaderLimits()
+    limits.bufferSize = 4096
+    limits.maximumTokenSize = 65536
+    return limits
+}()
+
+/// Tight limits: the buffer may never grow, records and decompressed files are short.
+private let tightLimits: ReaderLimits = {
+    var limits = ReaderLimits()
+    limits.bufferSize = 1024
+    limits.maximumTokenSize = 1024
+    limits.maximumDepth = 8
+    limits.maximumRecordSize = 700
+    limits.maximumDecompressedSize = 20_000
+    // The ratio check depends on when compressed input is read, which chunking changes.
+    limits.maximumCompressionRatio = .max
+    return limits
+}()
+
+/// Reads `bytes`, checks what must hold for any single read, and returns the statistics.
+private func checkedRead(_ bytes: [UInt8], limits: ReaderLimits, chunk: Int?) -> InputStatistics {
+    let result = LogFileReader.read(bytes: bytes, name: "fuzz", sink: CountingSink(), limits: limits, chunkSize: chunk)
+    let statistics = result.statistics
+    // Nothing lost: every entry is a flow, a DNS record or rejected, for any input.
+    check(
+        statistics.records == statistics.flows + statistics.dnsRecords + statistics.rejected,
+        "accounting identity: \(statistics)")
+    // The sink saw exactly what was counted.
+    check(
+        result.sink.flows == statistics.flows && result.sink.dnsRecords == statistics.dnsRecords,
+        "sink saw \(result.sink), statistics say \(statistics)")
+    check(!statistics.rejectedByReason.values.contains { $0 <= 0 }, "empty reason: \(statistics)")
+    return statistics
+}
+
+/// The statistics without what legitimately differs between reads of the same data.
+private func comparable(_ statistics: InputStatistics) -> InputStatistics {
+    var statistics = statistics
+    statistics.bytesRead = 0
+    statistics.bytesDecompressed = 0
+    return statistics
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLogReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
-    var limits = ReaderLimits()
-    limits.bufferSize = 4096
-    limits.maximumTokenSize = 65536
-    var flowCounts: [Int] = []
-    for chunk in [nil, 3] as [Int?] {
-        let result = LogFileReader.read(bytes: bytes, name: "fuzz", sink: FuzzSink(), limits: limits, chunkSize: chunk)
-        let statistics = result.statistics
-        // Nothing lost: every entry is a flow, a DNS record or rejected, for any input.
-        if statistics.records != statistics.flows + statistics.dnsRecords + statistics.rejected { abort() }
-        flowCounts.append(result.sink.count)
+    var plain = InputStatistics()
+    // Single bytes cost a reader loop each: longer inputs get longer (input-chosen) chunks.
+    let chunks = size <= 2048 ? [3, 7] : chunkSizes(for: bytes)
+    for (limits, chunk) in zip([roomyLimits, tightLimits], chunks) {
+        let whole = checkedRead(bytes, limits: limits, chunk: nil)
+        let chunked = checkedRead(bytes, limits: limits, chunk: chunk)
+        // Chunk boundaries never change the result.
+        check(
+            comparable(whole) == comparable(chunked),
+            "chunks of \(chunk) change the result:\n\(comparable(whole))\n\(comparable(chunked))")
+        if limits.bufferSize == roomyLimits.bufferSize { plain = whole }
     }
-    // Chunk boundaries never change the result.
-    if flowCounts[0] != flowCounts[1] { abort() }
+    // The same bytes gzipped read alike, unless they already were gzip.
+    if !(size >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B) {
+        let gzipped = checkedRead(GzipDeflater.gzip(bytes, level: 1), limits: roomyLimits, chunk: nil)
+        check(
+            plain.records == gzipped.records && plain.flows == gzipped.flows
+                && plain.rejectedByReason == gzipped.rejectedByReason
+                && plain.errors.map(\.offset) == gzipped.errors.map(\.offset),
+            "gzip changes the result:\n\(plain)\n\(gzipped)")
+    }
     return 0
 }

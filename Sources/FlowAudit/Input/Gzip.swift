@@ -43,11 +43,15 @@ final class GzipInflater {
     }
 
     /// Inflates as much of `input` into `output` as fits.
+    ///
+    /// With empty `input`, hands out what zlib holds of the input it has already taken.
     func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> InflateStep {
-        guard let inBase = input.baseAddress, let outBase = output.baseAddress, !input.isEmpty, !output.isEmpty else {
+        guard let outBase = output.baseAddress, !output.isEmpty else {
             return InflateStep(consumed: 0, produced: 0, memberEnded: false)
         }
-        stream.pointee.next_in = UnsafeMutablePointer(mutating: inBase.assumingMemoryBound(to: Bytef.self))
+        stream.pointee.next_in = input.baseAddress.map {
+            UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self))
+        }
         stream.pointee.avail_in = uInt(input.count)
         stream.pointee.next_out = outBase.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = uInt(output.count)

@@ -156,6 +156,16 @@ public final class LogByteSource {
             if compressedStart == compressedEnd {
                 compressedStart = 0
                 compressedEnd = try readFile(into: compressed)
+                if compressedEnd == 0 && memberActive {
+                    // zlib may hold output of input it has taken when the output buffer filled: hand
+                    // that out before calling the stream cut.
+                    let step = inflater.inflate(
+                        UnsafeRawBufferPointer(start: nil, count: 0),
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[produced...]))
+                    produced += step.produced
+                    if step.memberEnded { memberActive = false }
+                    if step.produced > 0 || step.memberEnded { continue }
+                }
                 if compressedEnd == 0 {
                     finished = true
                     if memberActive {
