@@ -1,4 +1,5 @@
 import FlowAudit
+import FlowAuditTestSupport
 import Foundation
 import Testing
 
@@ -167,5 +168,38 @@ struct SafeOutputTests {
         #expect(text.contains("Allow\u{FFFD}\u{FFFD}\u{FFFD}?[2J"))
         #expect(TerminalText.sanitize(rule) == "Allow\u{FFFD}\u{FFFD}\u{FFFD}?[2J")
         #expect(try JSONValue.parse(JSONWriter.quoted(rule)).stringValue == rule)
+    }
+}
+
+@Suite("Safe output, end to end")
+struct SafeOutputEndToEndTests {
+    @Test("a hostile log line analysed for real is harmless in the text, JSON, Markdown and JUnit reports")
+    func everyReport() async throws {
+        let report = try await Audit.run(["fw.json": SafeOutputTests.hostileLine], context: try Audit.context())
+        let finding = try #require(report.findings(of: .unexpectedEgress).first)
+        #expect(finding.fqdn == "evil\(SafeOutputTests.colour).example.cn")
+        #expect(finding.rule?.contains(SafeOutputTests.markup) == true)
+
+        let text = report.text(color: false)
+        #expect(!SafeOutputTests.hasControls(text) && text.contains("evil?[31m.example.cn"))
+
+        let json = report.jsonText()
+        #expect(!json.unicodeScalars.contains("\u{1B}"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["fqdn"] as? String == finding.fqdn })
+
+        let markdown = report.markdown(failOn: .high)
+        #expect(!SafeOutputTests.hasControls(markdown))
+        #expect(!markdown.contains("<rule") && markdown.contains("&lt;rule"))
+
+        let xml = try report.junitXML()
+        #expect(!xml.unicodeScalars.contains("\u{1B}") && !xml.unicodeScalars.contains("\u{07}"))
+        for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
+            #expect(try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema)) == [])
+        }
+        let names = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
+            .flatMap { $0.children(named: "testcase") }.compactMap { $0.attributes["name"] }
+        #expect(names.contains { $0.contains("evil") && !$0.unicodeScalars.contains("\u{1B}") })
     }
 }
