@@ -8,6 +8,8 @@ public struct AuditContext: Sendable {
     let computeNetworks: [IPNetwork]
     /// Per tag set (``ServiceTagSetID/rawValue``): what the findings need to know about addresses in it.
     let traits: [TagSetTraits]
+    /// The same facts without strings, for the per-flow path (copying them costs no reference counting).
+    let flags: [TagSetFlags]
     /// The storage host suffix of the cloud: `core.chinacloudapi.cn` or `core.windows.net`.
     let storageSuffix: String
     /// The workspace's storage accounts, lower case.
@@ -28,6 +30,9 @@ public struct AuditContext: Sendable {
             TagSetTraits(
                 tags: index.tags(in: ServiceTagSetID(rawValue: UInt32(raw))).map { index.info($0) },
                 workspaceStorageTag: workspaceStorage)
+        }
+        flags = traits.map {
+            TagSetFlags(storage: $0.storage, isVirtualNetwork: $0.isVirtualNetwork, isPlatform: $0.isPlatform)
         }
     }
 
@@ -52,6 +57,13 @@ enum StorageLocation: UInt8, Sendable {
     case workspaceRegion
     /// `Storage.<another region>`.
     case otherRegion
+}
+
+/// The facts of ``TagSetTraits`` that every flow needs.
+struct TagSetFlags: Sendable {
+    var storage = StorageLocation.none
+    var isVirtualNetwork = false
+    var isPlatform = false
 }
 
 /// What the findings need to know about the addresses of one tag set.

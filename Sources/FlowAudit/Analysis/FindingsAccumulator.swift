@@ -358,7 +358,21 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         var storageAccount: String?
     }
 
+    /// One cached classification: the destination it is for, its tag set and strongest requirement.
+    private struct Classification: Sendable {
+        var remote = IPAddress.unspecified
+        /// No port is -1, so -2 marks an empty slot.
+        var port: Int32 = -2
+        var protocolNumber: UInt8 = 0
+        var direction = FlowDirection.unknown
+        var host = Symbol.empty
+        var setID = ServiceTagSetID.empty
+        var flags = TagSetFlags()
+        var strongest: RequirementMatch?
+    }
+
     let context: AuditContext
+    private var classifications = [Classification](repeating: Classification(), count: 1024)
     private var blocked: [BlockedKeyBySymbol: ConnectionGroup] = [:]
     private var egress: [EgressKey: ConnectionGroup] = [:]
     private var exfiltration: [ExfiltrationKey: ConnectionGroup] = [:]
@@ -408,12 +422,28 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         }
         let host = flow.fqdn.isEmpty ? nil : hostInfo(flow.fqdn, symbols)
         if host == nil { sawAddresses = true } else { sawHostNames = true }
-        let setID = context.matcher.index.tagSet(for: remote)
-        let traits = context.traits[Int(setID.rawValue)]
-        let strongest = context.matcher.match(
-            direction: direction, protocolNumber: flow.protocolNumber, destinationPort: flow.destinationPort,
-            tagSet: setID, host: host?.lookup ?? .none
-        ).strongest
+        // Most tuples repeat a destination: its classification is cached, in a small direct-mapped table.
+        let slot =
+            Int(
+                truncatingIfNeeded: ((remote.low ^ remote.high) &* 0x9E37_79B9_7F4A_7C15
+                    ^ UInt64(UInt32(bitPattern: flow.destinationPort)) &* 0xC2B2_AE3D_27D4_EB4F) >> 54)
+        var cached = classifications[slot]
+        if cached.remote != remote || cached.port != flow.destinationPort || cached.host != flow.fqdn
+            || cached.protocolNumber != flow.protocolNumber || cached.direction != direction
+        {
+            let setID = context.matcher.index.tagSet(for: remote)
+            cached = Classification(
+                remote: remote, port: flow.destinationPort, protocolNumber: flow.protocolNumber,
+                direction: direction, host: flow.fqdn, setID: setID, flags: context.flags[Int(setID.rawValue)],
+                strongest: context.matcher.match(
+                    direction: direction, protocolNumber: flow.protocolNumber, destinationPort: flow.destinationPort,
+                    tagSet: setID, host: host?.lookup ?? .none
+                ).strongest)
+            classifications[slot] = cached
+        }
+        let setID = cached.setID
+        let flags = cached.flags
+        let strongest = cached.strongest
         let key = ConnectionKey(
             source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
             destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
@@ -436,7 +466,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         let received = flow.bytesReceived.valueOrZero
         // Storage traffic that an exfiltration check reports is not reported again as unexpected egress.
         let isSuspect = checkStorage(
-            flow, host: host, traits: traits, key: key, source: source, out: out, in: received)
+            flow, host: host, setID: setID, storage: flags.storage, key: key, source: source, out: out, in: received)
 
         if let strongest, strongest.isEnabled {
             if host != nil, explainedEndpoints.count < FindingsTally.explainedLimit {
@@ -451,7 +481,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             return
         }
         // Traffic that stays in the virtual network, or goes to the platform address, is not egress.
-        if isSuspect || (host == nil && (traits.isVirtualNetwork || traits.isPlatform)) { return }
+        if isSuspect || (host == nil && (flags.isVirtualNetwork || flags.isPlatform)) { return }
         let egressKey = EgressKey(
             host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
             port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
@@ -464,8 +494,8 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     ///
     /// - Returns: whether the flow went into an exfiltration group.
     private mutating func checkStorage(
-        _ flow: Flow, host: HostInfo?, traits: TagSetTraits, key: ConnectionKey, source: UInt64, out: UInt64,
-        in received: UInt64
+        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation, key: ConnectionKey,
+        source: UInt64, out: UInt64, in received: UInt64
     ) -> Bool {
         let rule = SymbolRuleKey(flow)
         let starts = flow.state != .continuing && flow.state != .end
@@ -477,7 +507,8 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             ].add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts, rule: rule)
             return true
         }
-        guard traits.storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
+        guard storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
+        let traits = context.traits[Int(setID.rawValue)]
         let check: ExfiltrationCheck
         if flow.destinationPort == 445 {
             check = .smbToPublicStorage
