@@ -53,8 +53,29 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print nothing on standard error but errors.")
     var quiet = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The longest JSON record or CSV row read, in MiB (default 64).", valueName: "MiB"))
+    var maxRecordSize: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The most bytes one file may decompress to, in GiB (default 16).", valueName: "GiB"))
+    var maxDecompressedSize: Int?
+
+    @Option(
+        name: .long,
+        help: "The highest decompressed-to-compressed ratio of a gzip file past its first 16 MiB (default 1000).")
+    var maxCompressionRatio: Int?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        for (flag, value) in [
+            ("--max-record-size", maxRecordSize), ("--max-decompressed-size", maxDecompressedSize),
+            ("--max-compression-ratio", maxCompressionRatio),
+        ] {
+            if let value, value < 1 { throw ValidationError("\(flag) must be at least 1") }
+        }
     }
 
     func run() async throws {
@@ -67,6 +88,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
         var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         options.context = context
+        if let maxRecordSize { options.limits.maximumRecordSize = maxRecordSize << 20 }
+        if let maxDecompressedSize { options.limits.maximumDecompressedSize = maxDecompressedSize << 30 }
+        if let maxCompressionRatio { options.limits.maximumCompressionRatio = maxCompressionRatio }
         options.excludedFiles =
             configuration.nsgExports + configuration.firewallPolicies
             + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }
