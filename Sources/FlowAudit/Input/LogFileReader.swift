@@ -223,8 +223,11 @@ private struct StreamState {
     var csvLineStart = 0
     var skippingToRecordLine = false
     var checkedLeadingBytes = false
-    /// Whether reading stopped at a decompression limit, before the end of the file.
-    var stoppedAtLimit = false
+    /// Why reading stopped at a decompression limit, before the end of the file. It is recorded
+    /// after the buffer's last bytes are parsed, so that the file's errors are in stream order
+    /// whatever the read sizes.
+    var decompressionLimitError: InputFileError?
+    var stoppedAtLimit: Bool { decompressionLimitError != nil }
     var firstErrorIndex: Int?
     var furtherErrors = 0
     var reportedFileBytes = 0
@@ -252,8 +255,8 @@ private struct StreamState {
                 let count = try source.read(into: readable)
                 end += count
                 isFinal = count == 0
-                if source.isGzip && !isFinal && exceedsDecompressionLimits(source, lastRead: count, &handler.reader) {
-                    stoppedAtLimit = true
+                if source.isGzip && !isFinal, let error = exceedsDecompressionLimits(source, lastRead: count) {
+                    decompressionLimitError = error
                     isFinal = true
                 }
             } catch let damage as InputDamage {
@@ -341,14 +344,11 @@ private struct StreamState {
     }
 
     /// Stops a gzip file that decompresses beyond ``ReaderLimits/maximumDecompressedSize`` or
-    /// ``ReaderLimits/maximumCompressionRatio``: drops the bytes past the limit from the buffer
-    /// and records why reading stopped.
+    /// ``ReaderLimits/maximumCompressionRatio``: drops the bytes past the limit from the buffer.
     ///
     /// - Parameter lastRead: the bytes the last read added to the buffer.
-    /// - Returns: whether reading must stop.
-    private mutating func exceedsDecompressionLimits<Sink: FlowSink>(
-        _ source: LogByteSource, lastRead: Int, _ reader: inout LogRecordReader<Sink>
-    ) -> Bool {
+    /// - Returns: why reading must stop, or `nil` to go on.
+    private mutating func exceedsDecompressionLimits(_ source: LogByteSource, lastRead: Int) -> InputFileError? {
         let produced = source.bytesProduced
         let allowed: Int
         let reason: String
@@ -366,14 +366,12 @@ private struct StreamState {
                 + "\(formattedByteCount(source.fileBytesRead)) of compressed data read; possible gzip bomb; "
                 + "raise --max-compression-ratio if genuine"
         } else {
-            return false
+            return nil
         }
         end -= min(produced - allowed, lastRead)
-        reader.statistics.errors.append(
-            InputFileError(
-                file: source.path, offset: allowed,
-                message: reason + "; reading stopped at byte \(allowed) of the decompressed data"))
-        return true
+        return InputFileError(
+            file: source.path, offset: allowed,
+            message: reason + "; reading stopped at byte \(allowed) of the decompressed data")
     }
 
     /// Decides between JSON and a CSV export once the first line is here.
@@ -553,9 +551,10 @@ private struct StreamState {
     /// Reports input that ends inside a record or a value.
     private mutating func finish<Sink: FlowSink>(reader: inout LogRecordReader<Sink>, path: String, gzip: Bool) {
         let absolute = baseOffset + end
-        if stoppedAtLimit {
-            // The decompression limit's error already says that the rest of the file was not read.
+        if let decompressionLimitError {
+            // The decompression limit's error says that the rest of the file was not read.
             reader.abandonRecord(.decompressionLimit)
+            reader.statistics.errors.append(decompressionLimitError)
         } else if reader.isInsideRecord {
             record(
                 InputFileError(
