@@ -34,7 +34,7 @@ private struct Recorder: JSONEventHandler {
         check(depth <= maximumDepth, "nesting of \(depth) passed the limit of \(maximumDepth)")
     }
 
-    mutating func beginObject() {
+    mutating func beginObject(at offset: Int) {
         open()
         events.append(.beginObject)
     }
@@ -88,6 +88,9 @@ private func tokenize(_ bytes: [UInt8], chunk: Int?) -> (events: [Event], outcom
         case .syntaxError(let offset, let message):
             check(offset >= 0 && offset < pending.count, "error offset \(offset) outside \(pending.count) bytes")
             return (recorder.events, .error(offset: pendingOffset + offset, message: message))
+        case .tokenTooLong(let offset):
+            check(false, "a token limit without one set, at \(pendingOffset + offset)")
+            return (recorder.events, .error(offset: pendingOffset + offset, message: "token too long"))
         }
     }
 }

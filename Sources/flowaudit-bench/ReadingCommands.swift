@@ -25,9 +25,11 @@ struct InflateCommand: ParsableCommand {
     func run() throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
+        var limits = ReaderLimits()
+        limits.bufferSize = bufferSize
         var total = 0
         for file in files {
-            let source = try LogByteSource(path: file, readSize: bufferSize)
+            let source = try LogByteSource(path: file, limits: limits)
             while try source.read(into: buffer) > 0 {}
             total += source.bytesProduced
         }
@@ -46,12 +48,20 @@ struct ReadCommand: ParsableCommand {
         abstract: "Read log files as 'flowaudit analyze --jobs 1' does, from a synchronous main (a callgrind harness).",
         shouldDisplay: false)
 
+    @Flag(help: "Audit against the default configuration, as 'flowaudit analyze' does, instead of only reading.")
+    var audit = false
+
+    @Option(help: "Files or blocks read at once.")
+    var jobs = 1
+
     @Argument(help: "Log files.")
     var files: [String]
 
     func run() throws {
-        let options = AnalyzeOptions(paths: files, jobs: 1)
-        let inputs = try waitFor { try await Analyzer.run(options).inputs }
+        var options = AnalyzeOptions(paths: files, jobs: jobs)
+        if audit { options.context = try AuditContext.load(configuration: Configuration()).context }
+        let run = options
+        let inputs = try waitFor { try await Analyzer.run(run).inputs }
         print("\(inputs.flows) flows, \(inputs.rejected) rejected, \(inputs.bytesDecompressed) bytes")
         for error in inputs.errors { print("error: \(error.file): \(error.message)") }
         if !inputs.isComplete { throw ExitCode.failure }

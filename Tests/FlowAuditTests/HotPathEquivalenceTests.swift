@@ -171,7 +171,7 @@ struct HotPathEquivalenceTests {
 /// Collects string values.
 private struct StringCollector: JSONEventHandler {
     var strings: [[UInt8]] = []
-    mutating func beginObject() {}
+    mutating func beginObject(at offset: Int) {}
     mutating func endObject() {}
     mutating func beginArray() {}
     mutating func endArray() {}

@@ -5,7 +5,7 @@ import Testing
 /// Records events as text.
 private struct EventRecorder: JSONEventHandler {
     var events: [String] = []
-    mutating func beginObject() { events.append("{") }
+    mutating func beginObject(at offset: Int) { events.append("{") }
     mutating func endObject() { events.append("}") }
     mutating func beginArray() { events.append("[") }
     mutating func endArray() { events.append("]") }
@@ -41,6 +41,8 @@ private func tokenize(_ text: String, chunk: Int) -> (events: [String], error: S
             pending.removeFirst(consumed)
         case .syntaxError(_, let message):
             return (recorder.events, message)
+        case .tokenTooLong:
+            return (recorder.events, "token too long")
         }
         if isFinal { return (recorder.events, pending.isEmpty ? nil : "incomplete") }
     }

@@ -95,7 +95,9 @@ struct LogFileReaderLayoutTests {
         #expect(flows[1].time == 1_784_534_410_000 && flows[1].direction == .outbound && flows[1].action == .allow)
         #expect(flows[2].action == .deny && flows[2].direction == .inbound && flows[2].destinationPort == 22)
         #expect(result.symbols.text(flows[2].rule) == "DefaultRule_DenyAllInBound")
-        #expect(flows[3].protocolNumber == 17 && flows[3].origin.record == 2)
+        #expect(flows[3].protocolNumber == 17)
+        // The second record's `{` follows `{"records":[`, the first record and `\r\n,`.
+        #expect(flows[3].origin.offset == 12 + Blob.nsgRecord1.utf8.count + 3)
         #expect(result.symbols.text(flows[3].acl).hasSuffix("NETWORKSECURITYGROUPS/NSG1"))
         #expect(result.symbols.text(flows[3].mac) == "000D3A9C41B2")
     }

@@ -3,7 +3,8 @@
 /// Byte buffers passed to the handler point into the tokenizer's input and are valid
 /// only for the duration of the call.
 protocol JSONEventHandler {
-    mutating func beginObject()
+    /// An object opens at `offset` in the buffer tokenized.
+    mutating func beginObject(at offset: Int)
     mutating func endObject()
     mutating func beginArray()
     mutating func endArray()
@@ -24,6 +25,8 @@ enum JSONTokenizerStop: Equatable {
     case needMoreInput(consumed: Int)
     /// The input is not JSON at `offset` (relative to the buffer given).
     case syntaxError(offset: Int, message: String)
+    /// The string or number at `offset` is longer than the tokenizer's ``JSONTokenizer/maximumTokenSize``.
+    case tokenTooLong(offset: Int)
 }
 
 /// A resumable, push-based JSON tokenizer over bytes.
@@ -38,7 +41,7 @@ enum JSONTokenizerStop: Equatable {
 /// (JSON Lines), and commas between top-level values (an incremental read of a
 /// flow-log blob starts with `,`).
 struct JSONTokenizer {
-    private enum Expectation: UInt8 {
+    enum Expectation: UInt8 {
         case topLevel
         case value
         case valueOrArrayEnd
@@ -48,16 +51,37 @@ struct JSONTokenizer {
         case commaOrEnd
     }
 
+    /// What the tokenizer knows between two tokens: the open containers and what may come next.
+    struct State: Equatable {
+        /// `true` for an object, `false` for an array, innermost last.
+        var containers: [Bool] = []
+        var expectation = Expectation.topLevel
+    }
+
     private var expectation = Expectation.topLevel
     /// `true` for an object, `false` for an array, innermost last.
     private var containers: [Bool] = []
     /// `containers.last == true`, kept apart for the hot loop.
     private var innermostIsObject = false
     let maximumDepth: Int
+    /// The longest string (quotes included) or number delivered; a longer one stops tokenizing.
+    let maximumTokenSize: Int
 
-    init(maximumDepth: Int = 64) {
+    init(maximumDepth: Int = 64, maximumTokenSize: Int = .max) {
         self.maximumDepth = maximumDepth
+        self.maximumTokenSize = maximumTokenSize
         containers.reserveCapacity(maximumDepth)
+    }
+
+    /// The state between tokens, to compare or to start from.
+    var state: State {
+        get { State(containers: containers, expectation: expectation) }
+        set {
+            containers.removeAll(keepingCapacity: true)
+            containers.append(contentsOf: newValue.containers)
+            expectation = newValue.expectation
+            innermostIsObject = containers.last ?? false
+        }
     }
 
     /// The number of open containers.
@@ -99,7 +123,7 @@ struct JSONTokenizer {
                 if innermostIsObject {
                     containers.append(true)
                     expectation = .keyOrObjectEnd
-                    handler.beginObject()
+                    handler.beginObject(at: index)
                 } else {
                     containers.append(false)
                     expectation = .valueOrArrayEnd
@@ -170,6 +194,8 @@ struct JSONTokenizer {
                 guard isValuePosition else { return unexpected(byte, at: index) }
                 var end = index + 1
                 while end < count, isNumberByte(bytes[end]) { end += 1 }
+                // As long as a number that fills the largest buffer: its end is not in sight.
+                if end - index >= maximumTokenSize { return .tokenTooLong(offset: index) }
                 if end == count && !isFinal { return .needMoreInput(consumed: index) }
                 afterValue()
                 handler.number(UnsafeRawBufferPointer(start: bytes + index, count: end - index))
@@ -198,29 +224,36 @@ struct JSONTokenizer {
         case incomplete
         /// A raw line feed at `offset`: the line was cut inside the string.
         case lineBreak(offset: Int)
+        /// ``JSONTokenizer/maximumTokenSize`` bytes from the opening quote, the string has not ended.
+        case tooLong
     }
 
+    /// Finds where the string opened at `quote` ends, looking at most ``maximumTokenSize`` bytes
+    /// (quotes included) from it, so that the answer does not depend on how many more bytes are here.
     private func scanString(_ bytes: UnsafePointer<UInt8>, quoteAt quote: Int, count: Int) -> StringScan {
+        let limit = maximumTokenSize < count - quote ? quote + maximumTokenSize : count
         var end = quote + 1
         var escaped = false
         while true {
-            guard let special = findStringSpecial(bytes + end, count - end) else { return .incomplete }
+            guard end < limit, let special = findStringSpecial(bytes + end, limit - end) else {
+                return limit < count || limit - quote == maximumTokenSize ? .tooLong : .incomplete
+            }
             end += special
             if bytes[end] == asciiQuote { return .complete(end: end, escaped: escaped) }
             // JSON strings cannot hold a raw line break: the line was cut here.
             if bytes[end] == asciiNewline { return .lineBreak(offset: end) }
             escaped = true
             end += 2  // a backslash and the byte it escapes
-            if end >= count { return .incomplete }
         }
     }
 
     /// Where tokenizing stops for a string starting at `quote` that did not complete.
     private func stop(at quote: Int, _ scan: StringScan) -> JSONTokenizerStop {
-        if case .lineBreak(let offset) = scan {
-            return .syntaxError(offset: offset, message: "line break inside a string")
+        switch scan {
+        case .lineBreak(let offset): return .syntaxError(offset: offset, message: "line break inside a string")
+        case .tooLong: return .tokenTooLong(offset: quote)
+        case .complete, .incomplete: return .needMoreInput(consumed: quote)
         }
-        return .needMoreInput(consumed: quote)
     }
 
     private var isValuePosition: Bool {

@@ -13,6 +13,13 @@ extension RejectReason {
     public static let malformedJSON = RejectReason("malformed-json")
 }
 
+/// What a ``LogRecordReader`` is inside of: one frame per open JSON container.
+enum RecordFrame: UInt8, Sendable {
+    case wrapper, recordsArray, record, properties, ignored
+    case nsgRules, nsgRuleGroup, nsgMacs, nsgMacGroup, nsgTuples
+    case vnetFlowRecords, vnetAcls, vnetAcl, vnetGroups, vnetGroup, vnetTuples
+}
+
 /// Turns the JSON events of a log file into flows, whatever the document layout.
 ///
 /// Layouts: one `{"records":[…]}` document, records one per line (JSON Lines), a bare
@@ -28,11 +35,7 @@ extension RejectReason {
 /// their enclosing groups, and are completed and handed on when the record ends, or earlier
 /// once `pending` is large and every piece of context has been seen.
 struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
-    private enum Frame: UInt8 {
-        case wrapper, recordsArray, record, properties, ignored
-        case nsgRules, nsgRuleGroup, nsgMacs, nsgMacGroup, nsgTuples
-        case vnetFlowRecords, vnetAcls, vnetAcl, vnetGroups, vnetGroup, vnetTuples
-    }
+    typealias Frame = RecordFrame
 
     private enum Key: UInt8 {
         case other, records, category, resourceId, macAddress, targetResourceID
@@ -60,7 +63,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var valueScratch: [UInt8] = []
     private var fields = RecordFields()
 
-    private var recordOrdinal: UInt32 = 0
+    /// The stream offset of the open record's `{`.
+    private var recordOffset = 0
     private var category = Category.unknown
     private var nsgVersion: Int?
     private var recordACL = Symbol.empty
@@ -89,17 +93,30 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     /// Whether a record has begun and not ended.
     var isInsideRecord: Bool { recordDepth > 0 }
 
+    /// The containers open between two records (the `{"records":[…]}` wrapper and its array, or a bare
+    /// array), or `nil` inside a record or a value that holds flows back: what a block of the file
+    /// read on its own must start from.
+    var structure: [Frame]? {
+        get { recordDepth == 0 && pending.isEmpty && key == .other ? frames : nil }
+        set {
+            frames = newValue ?? []
+            recordDepth = 0
+            key = .other
+        }
+    }
+
     // MARK: Structure
 
-    mutating func beginObject() {
+    /// An object opens at stream offset `offset`.
+    mutating func beginObject(at offset: Int) {
         let parent = frames.last
         switch parent {
         case nil:
             frames.append(.wrapper)
-            beginRecord()
+            beginRecord(at: offset)
         case .recordsArray:
             frames.append(.record)
-            beginRecord()
+            beginRecord(at: offset)
         case .nsgRules:
             outerContext.append(.empty)
             frames.append(.nsgRuleGroup)
@@ -143,7 +160,6 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         case .wrapper where key == .records && recordDepth == frames.count:
             // The top-level object was the `{"records":[…]}` wrapper, not a record.
             recordDepth = 0
-            recordOrdinal &-= 1
             fields.removeAll()
             frames.append(.recordsArray)
         case .nsgTuples, .vnetTuples:
@@ -288,9 +304,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     // MARK: Records
 
-    private mutating func beginRecord() {
+    private mutating func beginRecord(at offset: Int) {
         recordDepth = frames.count
-        recordOrdinal &+= 1
+        recordOffset = offset
         category = .unknown
         nsgVersion = nil
         recordACL = .empty
@@ -324,17 +340,16 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private mutating func finishOtherRecord() {
         record(
             FirewallRecordDecoder.decode(
-                fields, origin: FlowOrigin(file: fileIndex, record: recordOrdinal), symbols: &symbols))
+                fields, origin: FlowOrigin(file: fileIndex, offset: recordOffset), symbols: &symbols))
     }
 
-    /// One row of a Log Analytics CSV export.
-    mutating func consumeExportRow(_ row: LogAnalyticsCSVReader.Row) {
-        recordOrdinal &+= 1
+    /// One row of a Log Analytics CSV export, which starts at stream offset `offset`.
+    mutating func consumeExportRow(_ row: LogAnalyticsCSVReader.Row, at offset: Int) {
         switch row {
         case .fields(let rowFields):
             record(
                 FirewallRecordDecoder.decode(
-                    rowFields, origin: FlowOrigin(file: fileIndex, record: recordOrdinal), symbols: &symbols))
+                    rowFields, origin: FlowOrigin(file: fileIndex, offset: offset), symbols: &symbols))
         case .malformed(let reason):
             statistics.countRejected(reason)
         }
@@ -378,7 +393,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private mutating func decodeTuple(_ bytes: UnsafeRawBufferPointer, vnet: Bool) {
         tuplesInRecord += 1
         var flow = Flow()
-        flow.origin = FlowOrigin(file: fileIndex, record: recordOrdinal)
+        flow.origin = FlowOrigin(file: fileIndex, offset: recordOffset)
         let reason =
             vnet
             ? FlowTupleDecoder.decodeVNet(bytes, into: &flow, symbols: &symbols)

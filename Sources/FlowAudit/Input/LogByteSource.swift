@@ -4,6 +4,21 @@
     import Darwin
 #endif
 
+/// A decompression limit that stopped a gzip file: ``ReaderLimits/maximumDecompressedSize`` or
+/// ``ReaderLimits/maximumCompressionRatio``.
+struct DecompressionLimitStop: Equatable, Sendable {
+    enum Limit: Equatable, Sendable {
+        /// The decompressed size limit.
+        case size
+        /// The ratio limit, reached after `compressedBytes` of the file were read.
+        case ratio(compressedBytes: Int)
+    }
+
+    var limit: Limit
+    /// The decompressed bytes handed out: reading stopped at this offset.
+    var offset: Int
+}
+
 /// The decompressed bytes of one input: a file or standard input, gzipped or plain.
 ///
 /// gzip is recognised by its magic bytes, never by the file name. Members of a
@@ -11,12 +26,21 @@
 /// after the last member is ignored. Damage (a truncated or corrupt stream) is
 /// reported after every byte that could be decompressed before it has been returned.
 ///
+/// The decompression limits are enforced here, at their exact byte: a gzip file stops at the first
+/// decompressed byte past ``ReaderLimits/maximumDecompressedSize``, or past
+/// ``ReaderLimits/maximumCompressionRatio`` times the compressed bytes read when that byte was
+/// decompressed (once ``ReaderLimits/compressionRatioAllowance`` is exceeded). The compressed file is
+/// read in pieces of ``ReaderLimits/bufferSize`` bytes, and everything the pieces read so far
+/// decompress to is handed out before the next piece is read, so where a file stops does not depend
+/// on the sizes it is read in.
+///
 /// Public so that benchmarks can time decompression alone with the reader's own code.
 public final class LogByteSource {
     /// The path as given, or `-` for standard input.
     public let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
+    private let limits: ReaderLimits
     /// Bytes to read instead of a file (fuzzing and tests), and how far they were read.
     private let memory: [UInt8]?
     private var memoryOffset = 0
@@ -34,10 +58,13 @@ public final class LogByteSource {
     public private(set) var bytesProduced = 0
     /// Whether the input is gzip.
     var isGzip: Bool { inflater != nil }
+    /// The decompression limit that ended the input early, once ``read(into:)`` has returned 0.
+    private(set) var limitStop: DecompressionLimitStop?
 
     /// Opens a path, or standard input for `-`, and sniffs the gzip magic.
-    public init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
+    public init(path: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         self.path = path
+        self.limits = limits
         memory = nil
         if path == "-" {
             descriptor = STDIN_FILENO
@@ -48,7 +75,7 @@ public final class LogByteSource {
             descriptor = fd
             ownsDescriptor = true
         }
-        compressed = .allocate(byteCount: readSize, alignment: 16)
+        compressed = .allocate(byteCount: limits.bufferSize, alignment: 16)
         do {
             try sniff()
         } catch {
@@ -59,12 +86,13 @@ public final class LogByteSource {
     }
 
     /// Reads `bytes` as if they were the file `name`.
-    init(bytes: [UInt8], name: String, readSize: Int = 256 * 1024) throws(InputError) {
+    init(bytes: [UInt8], name: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         path = name
+        self.limits = limits
         memory = bytes
         descriptor = -1
         ownsDescriptor = false
-        compressed = .allocate(byteCount: readSize, alignment: 16)
+        compressed = .allocate(byteCount: limits.bufferSize, alignment: 16)
         do {
             try sniff()
         } catch {
@@ -114,7 +142,8 @@ public final class LogByteSource {
 
     /// Fills `buffer` with the next decompressed bytes.
     ///
-    /// - Returns: the number of bytes written; 0 at the end of the input.
+    /// - Returns: the number of bytes written; 0 at the end of the input, or where a decompression
+    ///   limit stopped it (then ``limitStop`` says which).
     /// - Throws: ``InputDamage`` once the bytes before the damage have been returned,
     ///   or ``InputError`` when the file cannot be read.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -124,7 +153,18 @@ public final class LogByteSource {
             throw damage
         }
         if finished || buffer.isEmpty { return 0 }
-        let produced = try inflater.map { try inflate(into: buffer, with: $0) } ?? copyPlain(into: buffer)
+        guard let inflater else {
+            let produced = try copyPlain(into: buffer)
+            bytesProduced += produced
+            return produced
+        }
+        var produced = try inflate(into: buffer, with: inflater)
+        if let stop = limitStop(after: produced) {
+            produced = stop.offset - bytesProduced
+            limitStop = stop
+            finished = true
+            pendingDamage = nil
+        }
         bytesProduced += produced
         if produced == 0, let damage = pendingDamage {
             pendingDamage = nil
@@ -132,6 +172,20 @@ public final class LogByteSource {
             throw damage
         }
         return produced
+    }
+
+    /// The limit that `produced` more bytes would cross, with where reading stops.
+    private func limitStop(after produced: Int) -> DecompressionLimitStop? {
+        let total = bytesProduced + produced
+        guard total > limits.maximumDecompressedSize || total > limits.compressionRatioAllowance else { return nil }
+        let (budget, overflow) = fileBytesRead.multipliedReportingOverflow(by: limits.maximumCompressionRatio)
+        let ratioAllowed = overflow ? Int.max : max(limits.compressionRatioAllowance, budget)
+        if limits.maximumDecompressedSize <= ratioAllowed {
+            guard total > limits.maximumDecompressedSize else { return nil }
+            return DecompressionLimitStop(limit: .size, offset: limits.maximumDecompressedSize)
+        }
+        guard total > ratioAllowed else { return nil }
+        return DecompressionLimitStop(limit: .ratio(compressedBytes: fileBytesRead), offset: ratioAllowed)
     }
 
     private func copyPlain(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
@@ -146,26 +200,25 @@ public final class LogByteSource {
         return count
     }
 
+    /// Inflates into `buffer`: at most one step that produces bytes, after at most one read of the file,
+    /// so that the bytes returned all come from the compressed bytes read so far.
     private func inflate(
         into buffer: UnsafeMutableRawBufferPointer, with inflater: GzipInflater
     ) throws(InputError)
         -> Int
     {
-        var produced = 0
-        while produced == 0 {
+        while true {
             if compressedStart == compressedEnd {
+                if memberActive {
+                    // zlib may hold output of input it has taken when the output buffer filled: hand
+                    // that out before reading more (or before calling the stream cut).
+                    let step = inflater.inflate(UnsafeRawBufferPointer(start: nil, count: 0), into: buffer)
+                    if step.memberEnded { memberActive = false }
+                    if step.produced > 0 { return step.produced }
+                    if step.memberEnded { continue }
+                }
                 compressedStart = 0
                 compressedEnd = try readFile(into: compressed)
-                if compressedEnd == 0 && memberActive {
-                    // zlib may hold output of input it has taken when the output buffer filled: hand
-                    // that out before calling the stream cut.
-                    let step = inflater.inflate(
-                        UnsafeRawBufferPointer(start: nil, count: 0),
-                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[produced...]))
-                    produced += step.produced
-                    if step.memberEnded { memberActive = false }
-                    if step.produced > 0 || step.memberEnded { continue }
-                }
                 if compressedEnd == 0 {
                     finished = true
                     if memberActive {
@@ -184,20 +237,17 @@ public final class LogByteSource {
                 memberActive = true
             }
             let input = UnsafeRawBufferPointer(rebasing: compressed[compressedStart..<compressedEnd])
-            let output = UnsafeMutableRawBufferPointer(rebasing: buffer[produced...])
-            let step = inflater.inflate(input, into: output)
+            let step = inflater.inflate(input, into: buffer)
             compressedStart += step.consumed
-            produced += step.produced
             if let error = step.error {
                 let offset = fileBytesRead - (compressedEnd - compressedStart)
                 pendingDamage = InputDamage(
                     offset: offset, offsetIsCompressed: true, message: "gzip data is corrupt (\(error))")
-                return produced
+                return step.produced
             }
             if step.memberEnded { memberActive = false }
-            if produced == buffer.count { break }
+            if step.produced > 0 { return step.produced }
         }
-        return produced
     }
 }
 

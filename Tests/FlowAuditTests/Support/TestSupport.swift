@@ -52,7 +52,7 @@ func describe(_ flow: Flow, _ symbols: SymbolTable) -> String {
     return "\(flow.time) \(flow.source):\(flow.sourcePort)>\(flow.destination):\(flow.destinationPort) "
         + "p\(flow.protocolNumber) \(flow.direction) \(flow.action) \(flow.state) \(counters) \(flow.format.rawValue) "
         + "rule=\(symbols.text(flow.rule)) acl=\(symbols.text(flow.acl)) mac=\(symbols.text(flow.mac)) "
-        + "target=\(symbols.text(flow.target)) enc=\(symbols.text(flow.encryption)) record=\(flow.origin.record)"
+        + "target=\(symbols.text(flow.target)) enc=\(symbols.text(flow.encryption))"
 }
 
 /// Every flow of a read, described.

@@ -79,6 +79,9 @@ public struct LogAnalyticsCSVReader {
         self.maximumRowBytes = maximumRowBytes
     }
 
+    /// Whether no row is under way: the next byte starts a line.
+    var isBetweenRows: Bool { state == .fieldStart && !rowHasContent }
+
     /// Whether the first line of an input is a Log Analytics CSV header: one of its columns is
     /// `TimeGenerated` (quoted or not, with or without ` [UTC]`), in any ASCII case.
     public static func looksLikeCSVHeader(_ firstLine: UnsafeRawBufferPointer) -> Bool {
