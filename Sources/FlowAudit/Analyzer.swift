@@ -50,7 +50,7 @@ public enum Analyzer {
         var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
-            makeSink: { _ in FileSink(context: options.context) },
+            merging: AuditBlockMerging(context: options.context),
             consume: { index, result in
                 let statistics = result.statistics
                 report.inputs.merge(statistics)
@@ -59,9 +59,7 @@ public enum Analyzer {
                         path: files[index], records: statistics.records, flows: statistics.flows,
                         dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
                         error: statistics.errors.first))
-                if let accumulator = result.sink.accumulator {
-                    tally?.merge(accumulator.tally(symbols: result.symbols))
-                }
+                if let partial = result.partial { tally?.merge(partial) }
             })
         observer?.finished()
         if let context = options.context, let tally {

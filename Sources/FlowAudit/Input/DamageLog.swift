@@ -23,6 +23,11 @@ struct DamageLog: Sendable {
         self.limits = limits
     }
 
+    /// A log for the same file with nothing recorded.
+    func emptied() -> DamageLog {
+        DamageLog(path: path, isGzip: isGzip, limits: limits)
+    }
+
     /// Whether nothing was recorded.
     var isEmpty: Bool { first == nil && limitError == nil }
 

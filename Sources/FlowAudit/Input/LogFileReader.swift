@@ -63,51 +63,15 @@ public enum LogFileReader {
         } catch {
             return FileReadResult(statistics: .unopened(error), sink: sink, symbols: SymbolTable())
         }
-        var parser = LogStreamParser(
-            sink: sink, fileIndex: fileIndex, path: source.path, isGzip: source.isGzip, limits: limits)
-        let buffer = ReadBuffer(capacity: limits.bufferSize, maximumCapacity: limits.maximumTokenSize)
+        var reader = BlockReader(
+            LogStreamParser(sink: sink, fileIndex: fileIndex, path: source.path, isGzip: source.isGzip, limits: limits),
+            limits: limits)
         var counter = ProgressCounter(progress)
-        readToEnd(source, into: buffer, parser: &parser, chunkSize: chunkSize) { counter.report(source, $0) }
-        var statistics = parser.reader.statistics
-        statistics.complete(with: parser.damage, from: source)
-        return FileReadResult(statistics: statistics, sink: parser.reader.sink, symbols: parser.reader.symbols)
-    }
-
-    /// Reads `source` to its end through `buffer` into `parser`, which it finishes.
-    ///
-    /// - Parameter afterRead: called after each read with the parser's record count.
-    static func readToEnd<Sink: FlowSink>(
-        _ source: LogByteSource, into buffer: ReadBuffer, parser: inout LogStreamParser<Sink>, chunkSize: Int? = nil,
-        afterRead: (Int) -> Void
-    ) {
-        var ending = StreamEnding.complete
-        while true {
-            if !buffer.makeRoom() {
-                // One token fills the largest buffer allowed: drop it and resume at the next record line.
-                parser.dropToken(at: buffer.window(isFinal: false).offset)
-                buffer.dropAll()
-            }
-            let count: Int
-            do {
-                count = try source.read(into: buffer.room(limit: chunkSize))
-            } catch let damage as InputDamage {
-                ending = .damaged(damage)
-                break
-            } catch {
-                ending = .readFailed(error, offset: buffer.streamEnd)
-                break
-            }
-            if count == 0 {
-                if let stop = source.limitStop { ending = .limit(stop) }
-                break
-            }
-            buffer.didWrite(count)
-            buffer.consume(parser.consume(buffer.window(isFinal: false)))
-            afterRead(parser.reader.statistics.records)
-        }
-        parser.finish(ending, remaining: buffer.window(isFinal: true))
-        buffer.consume(buffer.window(isFinal: true).count)
-        afterRead(parser.reader.statistics.records)
+        reader.readToEnd(source, chunkSize: chunkSize) { counter.report(source, $0) }
+        var statistics = reader.parser.reader.statistics
+        statistics.complete(with: reader.parser.damage, from: source)
+        return FileReadResult(
+            statistics: statistics, sink: reader.parser.reader.sink, symbols: reader.parser.reader.symbols)
     }
 }
 

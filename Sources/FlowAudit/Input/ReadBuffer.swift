@@ -75,7 +75,8 @@ final class ReadBuffer {
     /// Bytes allocated past the capacity.
     static let slack = 16
 
-    private var storage: UnsafeMutableRawBufferPointer
+    /// The bytes, allocated when first written to: a block read in place may never need them.
+    private var storage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private(set) var capacity: Int
     private let maximumCapacity: Int
     /// The stream offset of the first byte held.
@@ -93,7 +94,6 @@ final class ReadBuffer {
         self.capacity = max(capacity, 1)
         self.maximumCapacity = max(maximumCapacity, self.capacity)
         self.baseOffset = baseOffset
-        storage = .allocate(byteCount: self.capacity + Self.slack, alignment: 16)
     }
 
     deinit { storage.deallocate() }
@@ -104,11 +104,14 @@ final class ReadBuffer {
     /// Whether every byte read was consumed.
     var isEmpty: Bool { start == end }
 
+    /// Whether the stream before the first unconsumed byte ends at the start of a line.
+    var startsAtLine: Bool {
+        UnsafeRawBufferPointer(storage).endsAtLineStart(before: start) ?? droppedBytesEndAtLineStart
+    }
+
     /// The bytes read and not consumed, as a window of the stream.
     func window(isFinal: Bool) -> StreamWindow {
         let bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[start..<end])
-        let startsAtLine =
-            UnsafeRawBufferPointer(storage).endsAtLineStart(before: start) ?? droppedBytesEndAtLineStart
         return StreamWindow(bytes: bytes, offset: baseOffset + start, startsAtLine: startsAtLine, isFinal: isFinal)
     }
 
@@ -122,6 +125,7 @@ final class ReadBuffer {
     /// - Returns: `false` when the unconsumed bytes fill the largest buffer allowed (one token longer
     ///   than ``ReaderLimits/maximumTokenSize``).
     func makeRoom() -> Bool {
+        if storage.baseAddress == nil { storage = .allocate(byteCount: capacity + Self.slack, alignment: 16) }
         if start > 0, end == capacity || start == end { compact() }
         guard end == capacity else { return true }
         guard capacity < maximumCapacity else { return false }
@@ -135,8 +139,7 @@ final class ReadBuffer {
     }
 
     private func compact() {
-        droppedBytesEndAtLineStart =
-            UnsafeRawBufferPointer(storage).endsAtLineStart(before: start) ?? droppedBytesEndAtLineStart
+        droppedBytesEndAtLineStart = startsAtLine
         let remaining = end - start
         if remaining > 0 { storage.baseAddress!.copyMemory(from: storage.baseAddress! + start, byteCount: remaining) }
         baseOffset += start
@@ -144,7 +147,7 @@ final class ReadBuffer {
         end = remaining
     }
 
-    /// The free space after the bytes held, at most `limit` bytes of it.
+    /// The free space after the bytes held, at most `limit` bytes of it; call ``makeRoom()`` first.
     func room(limit: Int? = nil) -> UnsafeMutableRawBufferPointer {
         let room = UnsafeMutableRawBufferPointer(rebasing: storage[end..<capacity])
         guard let limit else { return room }
@@ -154,17 +157,6 @@ final class ReadBuffer {
     /// Takes `count` bytes written into ``room(limit:)``.
     func didWrite(_ count: Int) {
         end += count
-    }
-
-    /// Copies as much of `bytes` as fits after making room; returns how many were copied (0 when the
-    /// buffer is full of one oversized token).
-    func append(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard makeRoom() else { return 0 }
-        let room = room()
-        let count = min(room.count, bytes.count)
-        if count > 0 { room.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: count) }
-        end += count
-        return count
     }
 
     /// Drops every byte held (a token too long to keep), remembering whether they ended a line.
