@@ -76,6 +76,73 @@ struct HotPathEquivalenceTests {
         }
     }
 
+    /// A tuple's own fields, as text.
+    static func tupleFields(_ flow: Flow, encryption: String) -> String {
+        let counters = [flow.packetsSent, flow.bytesSent, flow.packetsReceived, flow.bytesReceived]
+            .map { $0.value.map(String.init) ?? "-" }.joined(separator: "/")
+        return "\(flow.time) \(flow.source):\(flow.sourcePort)>\(flow.destination):\(flow.destinationPort) "
+            + "p\(flow.protocolNumber) \(flow.direction) \(flow.action) \(flow.state) \(counters) "
+            + "\(flow.format.rawValue) \(encryption)"
+    }
+
+    @Test(
+        "tuples read where they lie in the JSON text decode exactly as the general path decodes them",
+        arguments: [false, true])
+    func inPlaceMatchesGeneralPath(vnet: Bool) {
+        // Each variant is the first tuple of its record, followed by a tuple long enough that the reader may
+        // read the variant in place (it needs 128 bytes after the opening quote).
+        let padding =
+            vnet
+            ? "1784505900600,10.0.1.6,52.130.102.20,36247,443,6,O,E,NX_HW_NOT_SUPPORTED_PADDING_PADDING_PADDING,10,640,11,2642"
+            : "1784505600,10.0.1.5,40.162.77.100,42372,443,T,O,A,C,4,731,300,2085123,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"
+        let head =
+            vnet
+            ? #"{"category":"FlowLogFlowEvent","macAddress":"M","targetResourceID":"/VNET","flowRecords":{"flows":[{"aclID":"A","flowGroups":[{"rule":"R","flowTuples":["#
+            : #"{"category":"NetworkSecurityGroupFlowEvent","resourceId":"/NSG","properties":{"Version":2,"flows":[{"rule":"R","flows":[{"mac":"M","flowTuples":["#
+        let tail = vnet ? "]}]}]}}" : "]}]}]}}"
+        var records: [String] = []
+        var expectedFlows: [String] = []
+        var expectedRejected: [RejectReason: Int] = [:]
+        var paddingFlow = Flow()
+        var paddingSymbols = SymbolTable()
+        let paddingReason = Array(padding.utf8).withUnsafeBytes { bytes in
+            vnet
+                ? FlowTupleDecoder.decodeVNetGeneral(bytes, into: &paddingFlow, symbols: &paddingSymbols)
+                : FlowTupleDecoder.decodeNSGGeneral(bytes, version: 2, into: &paddingFlow)
+        }
+        for tuple in (vnet ? Self.vnetTuples : Self.nsgTuples) {
+            for variant in Self.variants(of: Array(tuple.utf8))
+            where !variant.contains(where: { $0 == asciiQuote || $0 == asciiBackslash || $0 == asciiNewline }) {
+                var general = Flow()
+                var symbols = SymbolTable()
+                let reason = variant.withUnsafeBytes { bytes in
+                    vnet
+                        ? FlowTupleDecoder.decodeVNetGeneral(bytes, into: &general, symbols: &symbols)
+                        : FlowTupleDecoder.decodeNSGGeneral(bytes, version: 2, into: &general)
+                }
+                if let reason {
+                    expectedRejected[reason, default: 0] += 1
+                } else {
+                    expectedFlows.append(Self.tupleFields(general, encryption: symbols.text(general.encryption)))
+                }
+                if let paddingReason {
+                    expectedRejected[paddingReason, default: 0] += 1
+                } else {
+                    expectedFlows.append(
+                        Self.tupleFields(paddingFlow, encryption: paddingSymbols.text(paddingFlow.encryption)))
+                }
+                records.append(head + "\"" + String(decoding: variant, as: UTF8.self) + "\",\"" + padding + "\"" + tail)
+            }
+        }
+        let result = readBytes(Array(records.joined(separator: "\n").utf8))
+        #expect(records.count > 5000)
+        #expect(result.statistics.errors.isEmpty)
+        #expect(result.statistics.rejectedByReason == expectedRejected)
+        #expect(
+            result.sink.flows.map { Self.tupleFields($0, encryption: result.symbols.text($0.encryption)) }
+                == expectedFlows)
+    }
+
     @Test("long digit runs: eight-digit chunks, 19 digits at most, leading zeros")
     func digitRuns() {
         let counters = [

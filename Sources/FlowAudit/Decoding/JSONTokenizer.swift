@@ -16,6 +16,18 @@ protocol JSONEventHandler {
     mutating func number(_ bytes: UnsafeRawBufferPointer)
     /// `true`, `false` or `null`, as its literal text.
     mutating func literal(_ bytes: UnsafeRawBufferPointer)
+    /// A string value in an array, offered before it is scanned: the handler may read it where it lies,
+    /// from `start`, the byte after its opening quote, with at least ``JSONTokenizer/readAheadLength``
+    /// bytes readable from there.
+    ///
+    /// - Returns: the offset of the closing quote from `start` when the handler read the whole string
+    ///   (as it would have been delivered to ``string(_:escaped:)``, unescaped), or `nil` to have it
+    ///   delivered as usual.
+    mutating func readString(at start: UnsafeRawPointer) -> Int?
+}
+
+extension JSONEventHandler {
+    mutating func readString(at start: UnsafeRawPointer) -> Int? { nil }
 }
 
 /// Why the tokenizer stopped.
@@ -66,10 +78,16 @@ struct JSONTokenizer {
     let maximumDepth: Int
     /// The longest string (quotes included) or number delivered; a longer one stops tokenizing.
     let maximumTokenSize: Int
+    /// How many bytes past a string's opening quote must be here for the handler to be offered the
+    /// string (``JSONEventHandler/readString(at:)``).
+    static let readAheadLength = FlowTupleDecoder.quotedReadLength
+    /// Whether strings the handler reads itself are short enough for the token limit.
+    private let offersStrings: Bool
 
     init(maximumDepth: Int = 64, maximumTokenSize: Int = .max) {
         self.maximumDepth = maximumDepth
         self.maximumTokenSize = maximumTokenSize
+        offersStrings = maximumTokenSize >= Self.readAheadLength
         containers.reserveCapacity(maximumDepth)
     }
 
@@ -162,19 +180,24 @@ struct JSONTokenizer {
             case asciiQuote:
                 let isKey = expectation == .keyOrObjectEnd || expectation == .key
                 guard isKey || isValuePosition else { return unexpected(byte, at: index) }
-                let string = scanString(bytes, quoteAt: index, count: count)
-                guard case .complete(let end, let escaped) = string else { return stop(at: index, string) }
-                if isKey {
-                    expectation = .colon
-                    handler.key(
-                        UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1), escaped: escaped)
+                if !isKey, !innermostIsObject, offersStrings, count - index > Self.readAheadLength,
+                    let length = handler.readString(at: bytes + index + 1)
+                {
+                    afterValue()
+                    index += length + 2
+                } else {
+                    let string = scanString(bytes, quoteAt: index, count: count)
+                    guard case .complete(let end, let escaped) = string else { return stop(at: index, string) }
+                    let content = UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1)
                     index = end + 1
-                    continue
+                    if isKey {
+                        expectation = .colon
+                        handler.key(content, escaped: escaped)
+                        continue
+                    }
+                    afterValue()
+                    handler.string(content, escaped: escaped)
                 }
-                afterValue()
-                handler.string(
-                    UnsafeRawBufferPointer(start: bytes + index + 1, count: end - index - 1), escaped: escaped)
-                index = end + 1
                 // Arrays of strings (flow tuples) are most of a flow log: read each `,"…"` that
                 // follows at once, as the loop would through a comma and a string value.
                 while !innermostIsObject, index + 1 < count, bytes[index] == asciiComma,
@@ -182,6 +205,13 @@ struct JSONTokenizer {
                 {
                     expectation = .value
                     index += 1
+                    if offersStrings, count - index > Self.readAheadLength,
+                        let length = handler.readString(at: bytes + index + 1)
+                    {
+                        afterValue()
+                        index += length + 2
+                        continue
+                    }
                     let next = scanString(bytes, quoteAt: index, count: count)
                     guard case .complete(let nextEnd, let nextEscaped) = next else { return stop(at: index, next) }
                     afterValue()

@@ -81,6 +81,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var innerContext: [Symbol] = []
     private var pending: [Flow] = []
     private var pendingGroups: [(outer: UInt32, inner: UInt32)] = []
+    /// The flow tuples are decoded into, reused: each decoding sets every field a tuple gives.
+    private var tupleFlow = Flow()
+    private var encryption = EncryptionCache()
 
     init(sink: Sink, fileIndex: UInt32) {
         self.sink = sink
@@ -230,6 +233,30 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     mutating func literal(_ bytes: UnsafeRawBufferPointer) {
         scalar(bytes, kind: bytes.count == 4 && bytes[0] == asciiLowerN ? .null : .bool)
+    }
+
+    /// Reads a flow-log tuple of the common shape where it lies in the JSON text, from the byte after its
+    /// opening quote (``FlowTupleDecoder/quotedReadLength`` bytes are readable there).
+    ///
+    /// - Returns: the offset of the closing quote, or `nil` to be handed the string as usual.
+    @inline(__always)
+    mutating func readString(at start: UnsafeRawPointer) -> Int? {
+        let length: Int?
+        switch frames.last {
+        case .nsgTuples?:
+            guard nsgVersion == nil || nsgVersion == 2 else { return nil }
+            length = FlowTupleDecoder.decodeQuotedNSG(start, into: &tupleFlow)
+        case .vnetTuples?:
+            length = FlowTupleDecoder.decodeQuotedVNet(
+                start, into: &tupleFlow, encryption: &encryption, symbols: &symbols)
+        default:
+            return nil
+        }
+        guard let length else { return nil }
+        tuplesInRecord += 1
+        key = .other
+        deliverTuple()
+        return length
     }
 
     private mutating func scalar(_ bytes: UnsafeRawBufferPointer, kind: RecordFields.Kind) {
@@ -392,29 +419,36 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     private mutating func decodeTuple(_ bytes: UnsafeRawBufferPointer, vnet: Bool) {
         tuplesInRecord += 1
-        var flow = Flow()
-        flow.origin = FlowOrigin(file: fileIndex, offset: recordOffset)
         let reason =
             vnet
-            ? FlowTupleDecoder.decodeVNet(bytes, into: &flow, symbols: &symbols)
-            : FlowTupleDecoder.decodeNSG(bytes, version: nsgVersion, into: &flow)
+            ? FlowTupleDecoder.decodeVNet(bytes, into: &tupleFlow, symbols: &symbols)
+            : FlowTupleDecoder.decodeNSG(bytes, version: nsgVersion, into: &tupleFlow)
         if let reason {
             statistics.countRejected(reason)
             return
         }
+        deliverTuple()
+    }
+
+    /// Hands the flow just decoded into ``tupleFlow`` on, or holds it back until its context is known.
+    @inline(__always)
+    private mutating func deliverTuple() {
+        tupleFlow.origin = FlowOrigin(file: fileIndex, offset: recordOffset)
+        let outer = outerContext[outerContext.count - 1]
+        let inner = innerContext[innerContext.count - 1]
         // Azure writes a record's context before its tuples: then each flow goes straight to the sink.
-        let hasGroupContext =
-            !outerContext[outerContext.count - 1].isEmpty && !innerContext[innerContext.count - 1].isEmpty
-        let hasRecordContext = vnet ? sawRecordMAC && sawRecordTarget : sawRecordACL
+        let hasGroupContext = !outer.isEmpty && !inner.isEmpty
+        let hasRecordContext =
+            tupleFlow.format == .vnetFlowV4 ? sawRecordMAC && sawRecordTarget : sawRecordACL
         if pending.isEmpty && hasGroupContext && hasRecordContext {
-            Self.complete(
-                &flow, outer: outerContext[outerContext.count - 1], inner: innerContext[innerContext.count - 1],
-                record: (recordACL, recordMAC, recordTarget))
-            statistics.countFlow(format: flow.format, time: flow.time)
-            emit(flow)
+            Self.complete(&tupleFlow, outer: outer, inner: inner, record: (recordACL, recordMAC, recordTarget))
+            statistics.countFlow(format: tupleFlow.format, time: tupleFlow.time)
+            withUnsafePointer(to: &tupleFlow) { flow in
+                withUnsafePointer(to: &symbols) { table in sink.consume(flow.pointee, symbols: table.pointee) }
+            }
             return
         }
-        pending.append(flow)
+        pending.append(tupleFlow)
         pendingGroups.append((UInt32(outerContext.count - 1), UInt32(innerContext.count - 1)))
         if pending.count >= flushThreshold && (hasGroupContext && hasRecordContext || pending.count >= pendingLimit) {
             flushPending()

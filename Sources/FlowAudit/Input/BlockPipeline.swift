@@ -323,6 +323,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
 
     private func finishRest(of file: FileState, _ source: LogByteSource) {
         lock.lock()
+        file.mergedBlocks += 1
         file.isMerging = false
         file.producing = false
         file.bytesRead = source.fileBytesRead
@@ -399,15 +400,16 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
                     continue
                 case .readAhead(let output, let reader):
                     lock.unlock()
-                    if block.boundary == nil || file.lastReader?.boundary == block.boundary {
-                        file.add(output, reader, merging)
-                    } else {
+                    let misread = block.boundary != nil && file.lastReader?.boundary != block.boundary
+                    if misread {
                         // It did not start where it was read from: read it again from where it starts.
-                        file.misreadBlocks += 1
                         var reader = file.lastReader!
                         file.add(read(block, with: &reader), reader, merging)
+                    } else {
+                        file.add(output, reader, merging)
                     }
                     lock.lock()
+                    if misread { file.misreadBlocks += 1 }
                     merged(block, of: file)
                     continue
                 }
@@ -417,11 +419,14 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         }
         file.isMerging = false
         finishIfDone(file)
+        // A producer may wait for the merging to end (``readRest(of:from:after:progress:)``).
+        lock.broadcast()
         lock.unlock()
     }
 
     /// With the lock held: a block was merged; its buffer is free.
     private func merged(_ block: Block, of file: FileState) {
+        file.mergedBlocks += 1
         file.blocks.removeFirst()
         block.state = .merged
         let buffer: Buffer = block.buffer
@@ -594,7 +599,6 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
             statistics.merge(output.statistics)
             if damage == nil { damage = output.damage } else { damage!.append(output.damage) }
             if partial == nil { partial = output.partial } else { merging.merge(output.partial, into: &partial!) }
-            mergedBlocks += 1
             lastReader = reader
         }
 

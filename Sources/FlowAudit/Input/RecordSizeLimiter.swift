@@ -67,6 +67,18 @@ struct RecordSizeLimiter<Sink: FlowSink>: JSONEventHandler {
         if admits(bytes) { reader.literal(bytes) }
     }
 
+    mutating func readString(at start: UnsafeRawPointer) -> Int? {
+        // Only when the longest string the reader reads itself keeps the record within the limit.
+        guard overflowOffset == nil, reader.isInsideRecord, let inputStart else { return nil }
+        let offset = inputOffset + (start - inputStart)
+        let recordStart = self.recordStart ?? offset
+        guard offset + JSONTokenizer.readAheadLength - recordStart <= maximumRecordSize,
+            let length = reader.readString(at: start)
+        else { return nil }
+        self.recordStart = recordStart
+        return length
+    }
+
     /// Whether the token in `bytes` keeps its record within the limit (or is outside any record).
     @inline(__always)
     private mutating func admits(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -33,7 +33,8 @@ enum FlowTupleDecoder {
     /// - Parameter version: `properties.Version` when the record gave it before its tuples;
     ///   otherwise the field count decides (8 fields is version 1, 13 is version 2).
     static func decodeNSG(_ tuple: UnsafeRawBufferPointer, version: Int?, into flow: inout Flow) -> RejectReason? {
-        if version == nil || version == 2, decodeNSGVersion2Fast(tuple, into: &flow) { return nil }
+        if version == nil || version == 2, QuotedTuple.decodeCopy(of: tuple, nsgInto: &flow) { return nil }
+        flow = Flow()
         return decodeNSGGeneral(tuple, version: version, into: &flow)
     }
 
@@ -43,31 +44,35 @@ enum FlowTupleDecoder {
     )
         -> RejectReason?
     {
-        if decodeVNetFast(tuple, into: &flow, symbols: &symbols) { return nil }
+        var encryption = EncryptionCache()
+        if QuotedTuple.decodeCopy(of: tuple, vnetInto: &flow, encryption: &encryption, symbols: &symbols) {
+            return nil
+        }
+        flow = Flow()
         return decodeVNetGeneral(tuple, into: &flow, symbols: &symbols)
     }
 
-    // MARK: Fast path
+    /// The most bytes after a tuple's opening quote that ``decodeQuotedNSG(_:into:)`` and
+    /// ``decodeQuotedVNet(_:into:encryption:symbols:)`` may read.
+    static let quotedReadLength = QuotedTuple.readLength
 
-    /// Decodes a well-formed 13-field NSG v2 tuple of IPv4 addresses; `false` (with `flow`
-    /// untouched) for anything else.
-    private static func decodeNSGVersion2Fast(_ tuple: UnsafeRawBufferPointer, into flow: inout Flow) -> Bool {
-        guard let fields = FastTuple.read(tuple, vnet: false) else { return false }
-        flow.format = .nsgFlowV2
-        fields.store(in: &flow)
-        return true
+    /// Decodes the tuple whose string starts at `start` (the byte after its opening quote) where it lies,
+    /// when it is an NSG v2 tuple of the common shape (see ``QuotedTuple``); ``quotedReadLength`` bytes
+    /// from `start` must be readable.
+    ///
+    /// - Returns: the offset of the closing quote from `start`, or `nil` (with `flow`'s tuple fields
+    ///   undefined) to decode the string as usual.
+    @inline(__always)
+    static func decodeQuotedNSG(_ start: UnsafeRawPointer, into flow: inout Flow) -> Int? {
+        QuotedTuple.decodeInPlace(start) { $0.nsgVersion2(into: &flow) }
     }
 
-    /// Decodes a well-formed VNet v4 tuple of IPv4 addresses; `false` (with `flow` and
-    /// `symbols` untouched) for anything else.
-    private static func decodeVNetFast(
-        _ tuple: UnsafeRawBufferPointer, into flow: inout Flow, symbols: inout SymbolTable
-    ) -> Bool {
-        guard let fields = FastTuple.read(tuple, vnet: true) else { return false }
-        flow.format = .vnetFlowV4
-        fields.store(in: &flow)
-        flow.encryption = symbols.intern(UnsafeRawBufferPointer(rebasing: tuple[fields.encryption]))
-        return true
+    /// Decodes the VNet v4 tuple whose string starts at `start` where it lies; as ``decodeQuotedNSG(_:into:)``.
+    @inline(__always)
+    static func decodeQuotedVNet(
+        _ start: UnsafeRawPointer, into flow: inout Flow, encryption: inout EncryptionCache, symbols: inout SymbolTable
+    ) -> Int? {
+        QuotedTuple.decodeInPlace(start) { $0.vnetVersion4(into: &flow, encryption: &encryption, symbols: &symbols) }
     }
 
     // MARK: General path
@@ -239,161 +244,208 @@ enum FlowTupleDecoder {
     }
 }
 
-/// A tuple decoded by the fast path: every field a flow takes from it.
-private struct FastTuple {
-    var time: Int64 = 0
-    var source = IPAddress.unspecified
-    var destination = IPAddress.unspecified
-    var sourcePort: Int32 = 0
-    var destinationPort: Int32 = 0
-    var protocolNumber: UInt8 = 0
-    var direction = FlowDirection.unknown
-    var action = FlowAction.allow
-    var state = FlowState.none
-    var packetsSent = Counter.absent
-    var bytesSent = Counter.absent
-    var packetsReceived = Counter.absent
-    var bytesReceived = Counter.absent
-    /// VNet only: the range of the encryption field in the tuple.
-    var encryption = 0..<0
-
+/// The fast path: a well-formed 13-field NSG v2 or VNet v4 tuple of IPv4 addresses, read in one pass
+/// from a copy of its string that is followed by the closing quote and zero bytes, so that no read
+/// needs a bounds check: the quote or a zero byte ends every field, and an eight-byte load at any offset
+/// the reader reaches stays inside the copy.
+///
+/// The copy is either of the tuple's content with a quote put after it (``decodeCopy``), or of a
+/// fixed number of bytes from where the tuple lies in the JSON text (``decodeInPlace(_:_:)``),
+/// which holds its closing quote when the tuple is not too long. Both read the same bytes up to that
+/// quote, so they decode alike.
+enum QuotedTuple {
     /// The longest tuple read; longer ones (IPv6, damage) take the general path.
     static let maximumLength = 112
-    /// The size of the copy read: the tuple and at least 16 zero bytes.
-    static let capacity = 128
+    /// Bytes copied from the JSON text: the longest tuple, its quote, and room for the last loads.
+    static let readLength = 128
+    /// The size of the copy: what is read and at least 16 zero bytes.
+    static let capacity = 160
 
-    /// Decodes a 13-field NSG v2 (`vnet == false`) or VNet v4 tuple, or returns `nil` for the
-    /// general path.
-    ///
-    /// It reads a copy of the tuple followed by zero bytes, so that it needs no bounds checks:
-    /// a zero byte ends every field, and an eight-byte load at any offset it reaches stays
-    /// inside the copy.
+    /// Decodes a copy of `tuple` (the string's content); whether it was of the common shape.
     @inline(__always)
-    static func read(_ tuple: UnsafeRawBufferPointer, vnet: Bool) -> FastTuple? {
-        guard let base = tuple.baseAddress, tuple.count <= maximumLength else { return nil }
-        return withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 16) { scratch -> FastTuple? in
+    static func decodeCopy(of tuple: UnsafeRawBufferPointer, nsgInto flow: inout Flow) -> Bool {
+        guard tuple.count <= maximumLength else { return false }
+        return withCopy(of: tuple) { $0.nsgVersion2(into: &flow) } == tuple.count
+    }
+
+    @inline(__always)
+    static func decodeCopy(
+        of tuple: UnsafeRawBufferPointer, vnetInto flow: inout Flow, encryption: inout EncryptionCache,
+        symbols: inout SymbolTable
+    ) -> Bool {
+        guard tuple.count <= maximumLength else { return false }
+        return withCopy(of: tuple) {
+            $0.vnetVersion4(into: &flow, encryption: &encryption, symbols: &symbols)
+        } == tuple.count
+    }
+
+    private static func withCopy(of tuple: UnsafeRawBufferPointer, _ body: (inout TupleCursor) -> Bool) -> Int? {
+        withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 16) { scratch -> Int? in
             let start = scratch.baseAddress!
-            start.copyMemory(from: base, byteCount: tuple.count)
-            start.storeBytes(of: 0, toByteOffset: tuple.count, as: UInt64.self)
-            start.storeBytes(of: 0, toByteOffset: tuple.count + 8, as: UInt64.self)
-            var cursor = TupleCursor(
-                bytes: UnsafePointer(start.assumingMemoryBound(to: UInt8.self)), count: tuple.count)
-            return vnet ? cursor.vnetVersion4() : cursor.nsgVersion2()
+            for offset in stride(from: 0, to: capacity, by: 8) {
+                start.storeBytes(of: 0, toByteOffset: offset, as: UInt64.self)
+            }
+            if let base = tuple.baseAddress { start.copyMemory(from: base, byteCount: tuple.count) }
+            start.storeBytes(of: asciiQuote, toByteOffset: tuple.count, as: UInt8.self)
+            var cursor = TupleCursor(bytes: UnsafePointer(start.assumingMemoryBound(to: UInt8.self)))
+            guard body(&cursor), cursor.index <= maximumLength else { return nil }
+            return cursor.index
         }
     }
 
-    func store(in flow: inout Flow) {
-        flow.time = time
-        flow.source = source
-        flow.destination = destination
-        flow.sourcePort = sourcePort
-        flow.destinationPort = destinationPort
-        flow.protocolNumber = protocolNumber
-        flow.direction = direction
-        flow.action = action
-        flow.state = state
-        flow.packetsSent = packetsSent
-        flow.bytesSent = bytesSent
-        flow.packetsReceived = packetsReceived
-        flow.bytesReceived = bytesReceived
+    /// Decodes the string that starts at `start` from a copy of its first ``readLength`` bytes.
+    ///
+    /// - Returns: the offset of its closing quote, or `nil` when it is not of the common shape.
+    @inline(__always)
+    static func decodeInPlace(_ start: UnsafeRawPointer, _ body: (inout TupleCursor) -> Bool) -> Int? {
+        withUnsafeTemporaryAllocation(byteCount: capacity, alignment: 16) { scratch -> Int? in
+            let copy = scratch.baseAddress!
+            for offset in stride(from: 0, to: readLength, by: 8) {
+                copy.storeBytes(
+                    of: start.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset,
+                    as: UInt64.self)
+            }
+            for offset in stride(from: readLength, to: capacity, by: 8) {
+                copy.storeBytes(of: 0, toByteOffset: offset, as: UInt64.self)
+            }
+            var cursor = TupleCursor(bytes: UnsafePointer(copy.assumingMemoryBound(to: UInt8.self)))
+            guard body(&cursor), cursor.index <= maximumLength else { return nil }
+            return cursor.index
+        }
     }
 }
 
-/// Reads the fields of a zero-padded tuple left to right without splitting it first.
+/// The encryption field of the last VNet tuple and its symbol: consecutive tuples repeat it.
+struct EncryptionCache {
+    /// The field's bytes, zero-padded, and its length; a length above 16 is never cached.
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var length = -1
+    var symbol = Symbol.empty
+}
+
+/// Reads the fields of a quoted, zero-padded tuple left to right without splitting it first.
 ///
-/// Each method accepts a strict subset of what the general decoder accepts, with the same
-/// result; `nil` or `false` sends the tuple to the general decoder.
-private struct TupleCursor {
+/// Each method accepts a strict subset of what the general decoder accepts, with the same result,
+/// and ends at the closing quote (its offset is then ``index``); `false` sends the tuple to the
+/// general decoder, with `flow`'s tuple fields undefined.
+struct TupleCursor {
     let bytes: UnsafePointer<UInt8>
-    let count: Int
     var index = 0
 
-    init(bytes: UnsafePointer<UInt8>, count: Int) {
+    init(bytes: UnsafePointer<UInt8>) {
         self.bytes = bytes
-        self.count = count
     }
 
     /// `time,source,destination,sourcePort,destinationPort,T|U,I|O,A|D,B|C|E,` and the counters.
     @inline(__always)
-    mutating func nsgVersion2() -> FastTuple? {
-        var tuple = FastTuple()
-        guard commonFields(into: &tuple) else { return nil }
+    mutating func nsgVersion2(into flow: inout Flow) -> Bool {
+        guard commonFields(into: &flow) else { return false }
         switch letter() {
-        case UInt8(ascii: "T"): tuple.protocolNumber = IPProtocolNumber.tcp
-        case UInt8(ascii: "U"): tuple.protocolNumber = IPProtocolNumber.udp
-        default: return nil
+        case UInt8(ascii: "T"): flow.protocolNumber = IPProtocolNumber.tcp
+        case UInt8(ascii: "U"): flow.protocolNumber = IPProtocolNumber.udp
+        default: return false
         }
-        guard comma(), let direction = direction(), comma() else { return nil }
-        tuple.direction = direction
+        guard comma(), let direction = direction(), comma() else { return false }
+        flow.direction = direction
         switch letter() {
-        case UInt8(ascii: "A"): tuple.action = .allow
-        case UInt8(ascii: "D"): tuple.action = .deny
-        default: return nil
+        case UInt8(ascii: "A"): flow.action = .allow
+        case UInt8(ascii: "D"): flow.action = .deny
+        default: return false
         }
-        guard comma() else { return nil }
+        guard comma() else { return false }
         switch letter() {
-        case UInt8(ascii: "B"): tuple.state = .begin
-        case UInt8(ascii: "C"): tuple.state = .continuing
-        case UInt8(ascii: "E"): tuple.state = .end
-        default: return nil
+        case UInt8(ascii: "B"): flow.state = .begin
+        case UInt8(ascii: "C"): flow.state = .continuing
+        case UInt8(ascii: "E"): flow.state = .end
+        default: return false
         }
-        guard comma(), counters(into: &tuple) else { return nil }
-        return tuple
+        guard comma(), counters(into: &flow) else { return false }
+        flow.format = .nsgFlowV2
+        flow.encryption = .empty
+        return true
     }
 
     /// `time,source,destination,sourcePort,destinationPort,protocol,I|O,B|C|E|D,encryption,`
     /// and the counters.
     @inline(__always)
-    mutating func vnetVersion4() -> FastTuple? {
-        var tuple = FastTuple()
-        guard commonFields(into: &tuple), let protocolNumber = decimal(), protocolNumber <= 255, comma(),
+    mutating func vnetVersion4(
+        into flow: inout Flow, encryption: inout EncryptionCache, symbols: inout SymbolTable
+    ) -> Bool {
+        guard commonFields(into: &flow), let protocolNumber = decimal(), protocolNumber <= 255, comma(),
             let direction = direction(), comma()
-        else { return nil }
-        tuple.protocolNumber = UInt8(protocolNumber)
-        tuple.direction = direction
+        else { return false }
+        flow.protocolNumber = UInt8(protocolNumber)
+        flow.direction = direction
+        flow.action = .allow
         switch letter() {
-        case UInt8(ascii: "B"): tuple.state = .begin
-        case UInt8(ascii: "C"): tuple.state = .continuing
-        case UInt8(ascii: "E"): tuple.state = .end
+        case UInt8(ascii: "B"): flow.state = .begin
+        case UInt8(ascii: "C"): flow.state = .continuing
+        case UInt8(ascii: "E"): flow.state = .end
         case UInt8(ascii: "D"):
-            tuple.state = .denied
-            tuple.action = .deny
-        default: return nil
+            flow.state = .denied
+            flow.action = .deny
+        default: return false
         }
-        guard comma() else { return nil }
+        guard comma() else { return false }
         let encryptionStart = index
-        while bytes[index] != asciiComma, bytes[index] != 0 { index &+= 1 }
-        tuple.encryption = encryptionStart..<index
-        guard comma(), counters(into: &tuple) else { return nil }
-        return tuple
+        while bytes[index] != asciiComma, bytes[index] != asciiQuote, bytes[index] != 0 { index &+= 1 }
+        let encryptionEnd = index
+        guard comma(), counters(into: &flow) else { return false }
+        flow.format = .vnetFlowV4
+        flow.encryption = intern(encryptionStart..<encryptionEnd, cache: &encryption, symbols: &symbols)
+        return true
+    }
+
+    /// The symbol of the field at `range`, compared first with the cached one in two loads.
+    @inline(__always)
+    private func intern(_ range: Range<Int>, cache: inout EncryptionCache, symbols: inout SymbolTable) -> Symbol {
+        let length = range.count
+        if length <= 16 {
+            let raw = UnsafeRawPointer(bytes + range.lowerBound)
+            let shift = UInt64(8 &* (16 &- length))
+            var low = raw.loadUnaligned(as: UInt64.self)
+            var high = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if length <= 8 {
+                low = length == 0 ? 0 : low & (UInt64.max &>> UInt64(8 &* (8 &- length)))
+                high = 0
+            } else {
+                high = high & (UInt64.max &>> (shift))
+            }
+            if length == cache.length, low == cache.low, high == cache.high { return cache.symbol }
+            let symbol = symbols.intern(UnsafeRawBufferPointer(start: raw, count: length))
+            cache = EncryptionCache(low: low, high: high, length: length, symbol: symbol)
+            return symbol
+        }
+        return symbols.intern(UnsafeRawBufferPointer(start: bytes + range.lowerBound, count: length))
     }
 
     /// Fields 0–4: the timestamp, the addresses and the ports, each followed by its comma.
     @inline(__always)
-    mutating func commonFields(into tuple: inout FastTuple) -> Bool {
+    mutating func commonFields(into flow: inout Flow) -> Bool {
         guard let stamp = decimal(), comma(), let source = ipv4(), comma(), let destination = ipv4(), comma(),
             let sourcePort = decimal(), sourcePort <= 65535, comma(), let destinationPort = decimal(),
             destinationPort <= 65535, comma()
         else { return false }
         // As in the general decoder: seconds below 1e11, milliseconds above.
-        tuple.time = stamp < 100_000_000_000 ? Int64(stamp) * 1000 : Int64(clamping: stamp)
-        tuple.source = source
-        tuple.destination = destination
-        tuple.sourcePort = Int32(sourcePort)
-        tuple.destinationPort = Int32(destinationPort)
+        flow.time = stamp < 100_000_000_000 ? Int64(stamp) * 1000 : Int64(clamping: stamp)
+        flow.source = source
+        flow.destination = destination
+        flow.sourcePort = Int32(sourcePort)
+        flow.destinationPort = Int32(destinationPort)
         return true
     }
 
     /// The four counters, which must end the tuple.
     @inline(__always)
-    mutating func counters(into tuple: inout FastTuple) -> Bool {
+    mutating func counters(into flow: inout Flow) -> Bool {
         guard let packetsSent = counter(), comma(), let bytesSent = counter(), comma(),
-            let packetsReceived = counter(), comma(), let bytesReceived = counter(), index == count
+            let packetsReceived = counter(), comma(), let bytesReceived = counter(), bytes[index] == asciiQuote
         else { return false }
-        tuple.packetsSent = packetsSent
-        tuple.bytesSent = bytesSent
-        tuple.packetsReceived = packetsReceived
-        tuple.bytesReceived = bytesReceived
+        flow.packetsSent = packetsSent
+        flow.bytesSent = bytesSent
+        flow.packetsReceived = packetsReceived
+        flow.bytesReceived = bytesReceived
         return true
     }
 
@@ -440,7 +492,7 @@ private struct TupleCursor {
     /// An empty field (absent) or a decimal.
     @inline(__always)
     mutating func counter() -> Counter? {
-        if index == count || bytes[index] == asciiComma { return .absent }
+        if bytes[index] == asciiQuote || bytes[index] == asciiComma { return .absent }
         // One digit (the zeros of VNet `B` tuples, small packet counts) needs no eight-byte load.
         let digit = bytes[index] &- asciiZero
         if digit < 10, bytes[index &+ 1] &- asciiZero >= 10 {
