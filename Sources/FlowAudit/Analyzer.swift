@@ -59,7 +59,7 @@ public enum Analyzer {
                         path: files[index], records: statistics.records, flows: statistics.flows,
                         dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
                         error: statistics.errors.first))
-                if let partial = result.partial { tally?.merge(partial) }
+                if let partial = result.partial, tally != nil { AuditBlockMerging.merge(partial, into: &tally!) }
             })
         observer?.finished()
         if let context = options.context, let tally {

@@ -1,4 +1,5 @@
 import Dispatch
+import FlowAudit
 import FlowAuditSynthetic
 import Foundation
 import Synchronization
@@ -79,6 +80,28 @@ struct BenchCorpus: Codable, Equatable {
 
     /// The paths of the blobs.
     func paths(in folder: String) -> [String] { files.map { folder + "/" + $0.name } }
+
+    /// The path of `file` decompressed, as Azure writes blobs (plain JSON), written beside it unless it
+    /// is there with the right size.
+    static func plainCopy(of file: File, in folder: String, log: (String) -> Void) throws -> String {
+        let path = folder + "/" + file.name.replacingOccurrences(of: ".json.gz", with: ".json")
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        if (attributes?[.size] as? NSNumber)?.intValue == file.decompressedBytes { return path }
+        log("decompressing \(file.name) to plain JSON ...")
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        let source = try LogByteSource(path: folder + "/" + file.name)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            if count == 0 { break }
+            try handle.write(contentsOf: Data(buffer[..<count]))
+        }
+        return path
+    }
 }
 
 extension BenchCorpus.File {

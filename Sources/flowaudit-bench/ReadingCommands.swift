@@ -37,35 +37,67 @@ struct InflateCommand: ParsableCommand {
     }
 }
 
-/// `flowaudit-bench read FILES`: runs the library call behind `flowaudit analyze --jobs 1`
-/// (``Analyzer/run(_:observer:)``) and prints what was read. It is the harness for instruction
-/// counts of the hot path, `valgrind --tool=callgrind .build/release/flowaudit-bench read FILE`:
-/// valgrind cannot run a Swift program whose `main` is async, but it can run this synchronous
-/// command that waits for the analysis on a semaphore.
+/// `flowaudit-bench read FILES`: reads log files as `flowaudit analyze` does, from a synchronous main
+/// (valgrind cannot run a Swift program whose `main` is async, but it can run this command that waits
+/// for the analysis on a semaphore): the harness for instruction counts of the hot path,
+/// `valgrind --tool=callgrind .build/release/flowaudit-bench read FILE`. Without `--audit` it only reads
+/// (each block into a sink that keeps nothing) and says how the files were cut into blocks.
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
-        abstract: "Read log files as 'flowaudit analyze --jobs 1' does, from a synchronous main (a callgrind harness).",
+        abstract: "Read log files as 'flowaudit analyze' does, from a synchronous main (a callgrind harness).",
         shouldDisplay: false)
 
     @Flag(help: "Audit against the default configuration, as 'flowaudit analyze' does, instead of only reading.")
     var audit = false
 
-    @Option(help: "Files or blocks read at once.")
+    @Option(help: "Threads reading at once.")
     var jobs = 1
+
+    @Option(help: "The block size in KiB (default: the reader's).")
+    var blockSize: Int?
 
     @Argument(help: "Log files.")
     var files: [String]
 
     func run() throws {
-        var options = AnalyzeOptions(paths: files, jobs: jobs)
-        if audit { options.context = try AuditContext.load(configuration: Configuration()).context }
-        let run = options
-        let inputs = try waitFor { try await Analyzer.run(run).inputs }
+        var limits = ReaderLimits()
+        if let blockSize { limits.blockSize = blockSize * 1024 }
+        let inputs: InputStatistics
+        if audit {
+            var options = AnalyzeOptions(paths: files, jobs: jobs)
+            options.limits = limits
+            options.context = try AuditContext.load(configuration: Configuration()).context
+            let run = options
+            inputs = try waitFor { try await Analyzer.run(run).inputs }
+        } else {
+            let (files, jobs, limits) = (self.files, self.jobs, limits)
+            let read = try waitFor { () async -> (InputStatistics, Int, Int) in
+                var total = InputStatistics()
+                var blocks = 0
+                var readAhead = 0
+                await InputScanner.scan(files: files, jobs: jobs, limits: limits, merging: DiscardingMerging()) {
+                    _, result in
+                    total.merge(result.statistics)
+                    blocks += result.blocks
+                    readAhead += result.blocksReadAhead
+                }
+                return (total, blocks, readAhead)
+            }
+            inputs = read.0
+            print("\(read.1) blocks, \(read.2) read ahead")
+        }
         print("\(inputs.flows) flows, \(inputs.rejected) rejected, \(inputs.bytesDecompressed) bytes")
         for error in inputs.errors { print("error: \(error.file): \(error.message)") }
         if !inputs.isComplete { throw ExitCode.failure }
     }
+}
+
+/// Blocks read into sinks that keep nothing.
+private struct DiscardingMerging: BlockResultMerging {
+    func makeSink(file: Int) -> DiscardingFlowSink { DiscardingFlowSink() }
+    func partial(of sink: DiscardingFlowSink, symbols: borrowing SymbolTable) {}
+    func merge(_ next: Void, into partial: inout Void) {}
 }
 
 /// Runs `operation` in a task and blocks the calling thread until it finishes.

@@ -7,28 +7,40 @@ import Foundation
     import Darwin
 #endif
 
-/// Issue 7, "as fast as zlib": how `flowaudit analyze` compares with decompression alone,
-/// with itself on all cores, and with the Python a user would write, on one corpus in one run.
+/// Issues 7 and 12: how `flowaudit analyze` compares with decompression alone, with itself on all
+/// cores, on one large blob, on plain JSON, and with the tools a user would reach for (a naive Python
+/// script, `jq`), on one corpus in one run.
 struct ThroughputBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "throughput",
-        abstract: "Measure flowaudit analyze against zlib alone and a naive Python reader.",
+        abstract: "Measure flowaudit analyze against zlib alone, a naive Python reader and jq.",
         discussion: """
             Each measurement is a child process, timed from spawn to reap, with its peak memory from \
-            wait4's ru_maxrss: (a) zlib alone (this program's hidden 'inflate' command, which runs the \
-            reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs set to \
-            the core count. (d) ../shared/bench/naive_reference.py runs when python3 and the script exist; \
-            it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs for d/b' and d/c'. \
-            Last, (b1) is (b) on the first blob alone, to show that memory does not grow with the input. \
-            The corpus is written once per size and reused while its manifest matches. Build with \
-            -c release (Scripts/bench.sh does).
+            wait4's ru_maxrss. The runs are interleaved (every measurement once, then again), so that \
+            load from elsewhere falls on all of them alike; the fastest run counts, and the spread of the \
+            runs is shown as the noise. (a) zlib alone (this program's hidden 'inflate' command, which \
+            runs the reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs \
+            set to the core count. (d) ../shared/bench/naive_reference.py runs once when python3 and the \
+            script exist; it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs. \
+            (b1) is (b) on the first blob alone, to show that memory does not grow with the input. (e) is \
+            that blob, one large gzip file, on all cores, against (e0) zlib alone on it. (f) is the first \
+            NSG and VNet blobs decompressed to plain JSON, analysed with --jobs 1, and (f-read) the same \
+            only read (no audit); (g) is jq counting their tuples, when jq is installed. The corpus is \
+            written once per size and reused while its manifest matches. Build with -c release \
+            (Scripts/bench.sh does).
             """)
 
-    /// The `flowaudit analyze` command line measured in (b) and (c): `{files}` stands for the
-    /// corpus files, `{jobs}` for the job count and `{output}` for a per-run path prefix.
-    /// Extend it here when analyze gains outputs (`--junit {output}.xml`).
+    /// The `flowaudit analyze` command line measured: `{files}` stands for the corpus files, `{jobs}`
+    /// for the job count and `{output}` for a per-run path prefix. Extend it here when analyze gains
+    /// outputs (`--junit {output}.xml`).
     static let analyzeCommandLine = [
         "analyze", "{files}", "--jobs", "{jobs}", "--quiet", "--json", "{output}.json", "--junit", "{output}.xml",
+    ]
+
+    /// jq programs that count the tuples of a plain NSG v2 and VNet v4 blob.
+    static let jqPrograms = [
+        "nsg-v2": "[.records[].properties.flows[].flows[].flowTuples[]] | length",
+        "vnet-v4": "[.records[].flowRecords.flows[].flowGroups[].flowTuples[]] | length",
     ]
 
     @Option(help: "Blobs in the corpus; NSG v2 and VNet v4 alternate.")
@@ -40,7 +52,9 @@ struct ThroughputBenchmark: ParsableCommand {
     @Flag(help: "A small corpus (16 MiB per blob) to check that everything runs.")
     var quick = false
 
-    @Option(help: "Runs of each flowaudit and inflate measurement; the fastest counts. Python runs once.")
+    @Option(
+        help: "Runs of each flowaudit and inflate measurement, interleaved; the fastest counts. Python and jq run once."
+    )
     var runs = 3
 
     @Option(help: "The folder for the corpus, reports and logs.")
@@ -58,8 +72,11 @@ struct ThroughputBenchmark: ParsableCommand {
     @Option(help: "The naive reference script (default: ../shared/bench/naive_reference.py beside the repository).")
     var reference: String?
 
+    @Option(help: "The jq executable for (g); skipped when it is not found.")
+    var jq = "jq"
+
     func validate() throws {
-        guard files >= 1 else { throw ValidationError("--files must be at least 1") }
+        guard files >= 2 else { throw ValidationError("--files must be at least 2 (an NSG and a VNet blob)") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
         if let megabytesPerFile, megabytesPerFile < 1 { throw ValidationError("--megabytes-per-file must be positive") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -81,28 +98,25 @@ struct ThroughputBenchmark: ParsableCommand {
 
         let corpus = try BenchCorpus.prepare(in: corpusFolder, files: files, mebibytesPerFile: mebibytes) { print($0) }
         let paths = corpus.paths(in: corpusFolder)
+        // (f) and (g) read the first NSG and VNet blobs decompressed, as Azure writes them.
+        let plain = try [corpus.files[0], corpus.files[1]].map { file in
+            (file: file, path: try BenchCorpus.plainCopy(of: file, in: corpusFolder) { print($0) })
+        }
         print(
             "corpus: \(corpus.files.count) blobs, \(mib(corpus.decompressedBytes)) MiB decompressed, "
                 + "\(mib(corpus.compressedBytes)) MiB gzipped "
                 + "(\(format(Double(corpus.decompressedBytes) / Double(corpus.compressedBytes), 1))×), "
                 + "\(grouped(corpus.tuples)) tuples")
-        print("machine: \(cores) cores; fastest of \(runs) run(s) for zlib and flowaudit, one run for Python")
-        Self.warmPageCache(paths)
+        print(
+            "machine: \(cores) cores, \(Self.machineDescription()); \(runs) interleaved run(s) of each measurement, "
+                + "the fastest counts; one run for Python and jq")
+        Self.warmPageCache(paths + plain.map { $0.path })
 
-        let inflate = try measure("(a) zlib inflate only", [selfPath, "inflate"] + paths, runFolder: runFolder) {
-            _ in corpus.tuples
-        }
-        try check(inflate.output, startsWith: corpus.decompressedBytes, what: "decompressed bytes", from: "inflate")
-        let oneJob = try measureAnalyze("(b) flowaudit --jobs 1", files: paths, jobs: 1, runFolder: runFolder)
-        let allCores = try measureAnalyze(
-            "(c) flowaudit --jobs \(allJobs)", files: paths, jobs: allJobs, runFolder: runFolder)
-        for measurement in [oneJob, allCores] {
-            try check(measurement.flows, equals: corpus.tuples, from: measurement.name)
-        }
-        var rows = [
-            Row(inflate, bytes: corpus.decompressedBytes), Row(oneJob, bytes: corpus.decompressedBytes),
-            Row(allCores, bytes: corpus.decompressedBytes),
-        ]
+        var plan = Plan(runFolder: runFolder, runs: runs)
+        let inflate = plan.add("(a) zlib inflate only", [selfPath, "inflate"] + paths) { _ in corpus.tuples }
+        let oneJob = plan.analyze("(b) flowaudit --jobs 1", flowaudit, analyzeArguments, paths, jobs: 1)
+        let allCores = plan.analyze(
+            "(c) flowaudit --jobs \(allJobs)", flowaudit, analyzeArguments, paths, jobs: allJobs)
 
         // The naive reference only knows NSG's `properties.flows`: it runs on the NSG blobs,
         // and so does flowaudit once more for d/b and d/c.
@@ -110,57 +124,197 @@ struct ThroughputBenchmark: ParsableCommand {
         let nsgPaths = nsg.map { corpusFolder + "/" + $0.name }
         let nsgBytes = nsg.reduce(0) { $0 + $1.decompressedBytes }
         let nsgTuples = nsg.reduce(0) { $0 + $1.tuples }
-        var pythonRatios: (overOneJob: Double, overAllJobs: Double)?
-        if let script = referenceScript(), let interpreter = ChildProcess.lookUp(python), !nsg.isEmpty {
-            print("running the naive Python reference once on the NSG blobs (slow) ...")
-            let naive = try measure(
-                "(d) naive Python, NSG blobs", [interpreter, script] + nsgPaths, runFolder: runFolder, runs: 1
-            ) { _ in nsgTuples }
-            try check(naive.output, startsWith: nsgTuples, what: "tuples", from: "the naive reference")
-            let nsgOneJob = try measureAnalyze(
-                "(b') flowaudit --jobs 1, NSG blobs", files: nsgPaths, jobs: 1, runFolder: runFolder)
-            let nsgAllCores = try measureAnalyze(
-                "(c') flowaudit --jobs \(allJobs), NSG blobs", files: nsgPaths, jobs: allJobs, runFolder: runFolder)
-            rows += [nsgOneJob, nsgAllCores, naive].map { Row($0, bytes: nsgBytes) }
-            pythonRatios = (naive.wall / nsgOneJob.wall, naive.wall / nsgAllCores.wall)
+        var python: (naive: Int, oneJob: Int, allCores: Int)?
+        if let script = referenceScript(), let interpreter = ChildProcess.lookUp(self.python) {
+            python = (
+                plan.add("(d) naive Python, NSG blobs", [interpreter, script] + nsgPaths, runs: 1) { _ in nsgTuples },
+                plan.analyze("(b') flowaudit --jobs 1, NSG blobs", flowaudit, analyzeArguments, nsgPaths, jobs: 1),
+                plan.analyze(
+                    "(c') flowaudit --jobs \(allJobs), NSG blobs", flowaudit, analyzeArguments, nsgPaths, jobs: allJobs)
+            )
         } else {
-            print("skipping (d): \(python), \(reference ?? "../shared/bench/naive_reference.py") or NSG blobs missing")
+            print("skipping (d): \(self.python) or \(reference ?? "../shared/bench/naive_reference.py") missing")
         }
+        let firstBlob = plan.analyze(
+            "(b1) flowaudit --jobs 1, first blob", flowaudit, analyzeArguments, [paths[0]], jobs: 1)
+        let blobInflate = plan.add("(e0) zlib inflate only, first blob", [selfPath, "inflate", paths[0]]) { _ in
+            corpus.files[0].tuples
+        }
+        let blobAllCores = plan.analyze(
+            "(e) flowaudit --jobs \(allJobs), first blob", flowaudit, analyzeArguments, [paths[0]], jobs: allJobs)
+        var plainRows: [(kind: String, full: Int, read: Int, jq: Int?, file: BenchCorpus.File)] = []
+        let jqPath = ChildProcess.lookUp(jq)
+        for (file, path) in plain {
+            let full = plan.analyze(
+                "(f) flowaudit --jobs 1, plain \(file.kind)", flowaudit, analyzeArguments, [path], jobs: 1)
+            let read = plan.add("(f-read) reading alone, plain \(file.kind)", [selfPath, "read", path]) { prefix in
+                try Self.leadingNumber(inFile: prefix + ".out")
+            }
+            let jqRun = jqPath.map { jq in
+                plan.add(
+                    "(g) jq counting tuples, plain \(file.kind)", [jq, Self.jqPrograms[file.kind]!, path], runs: 1
+                ) {
+                    prefix in try Self.leadingNumber(inFile: prefix + ".out")
+                }
+            }
+            plainRows.append((file.kind, full, read, jqRun, file))
+        }
+        if jqPath == nil { print("skipping (g): \(jq) not found") }
 
-        let oneFile = try measureAnalyze(
-            "(b1) flowaudit --jobs 1, first blob", files: [paths[0]], jobs: 1, runFolder: runFolder)
-        rows.append(Row(oneFile, bytes: corpus.files[0].decompressedBytes))
+        try plan.run()
+
+        let measured = plan.results
+        try check(
+            measured[inflate].output, startsWith: corpus.decompressedBytes, what: "decompressed bytes", from: "inflate")
+        for index in [oneJob, allCores] {
+            try check(measured[index].flows, equals: corpus.tuples, from: measured[index].name)
+        }
+        try check(measured[firstBlob].flows, equals: corpus.files[0].tuples, from: measured[firstBlob].name)
+        try check(measured[blobAllCores].flows, equals: corpus.files[0].tuples, from: measured[blobAllCores].name)
+        for row in plainRows {
+            for index in [row.full, row.read] + (row.jq.map { [$0] } ?? []) {
+                try check(measured[index].flows, equals: row.file.tuples, from: measured[index].name)
+            }
+        }
+        var rows = [
+            Row(measured[inflate], bytes: corpus.decompressedBytes),
+            Row(measured[oneJob], bytes: corpus.decompressedBytes),
+            Row(measured[allCores], bytes: corpus.decompressedBytes),
+        ]
+        if let python {
+            try check(measured[python.naive].output, startsWith: nsgTuples, what: "tuples", from: "the naive reference")
+            rows += [python.oneJob, python.allCores, python.naive].map { Row(measured[$0], bytes: nsgBytes) }
+        }
+        rows += [firstBlob, blobInflate, blobAllCores].map {
+            Row(measured[$0], bytes: corpus.files[0].decompressedBytes)
+        }
+        for row in plainRows {
+            rows += ([row.full, row.read] + (row.jq.map { [$0] } ?? [])).map {
+                Row(measured[$0], bytes: row.file.decompressedBytes)
+            }
+        }
 
         print()
         printTable(rows)
         print()
         let peak = rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak).max() ?? 0
-        let verdicts = [
-            Verdict("b/a   --jobs 1 over zlib alone", oneJob.wall / inflate.wall, atMost: 1.3),
-            Verdict("b/c   --jobs 1 over --jobs \(allJobs)", oneJob.wall / allCores.wall, atLeast: 1.7),
-            Verdict("d/b'  naive Python over --jobs 1", pythonRatios?.overOneJob, atLeast: 3),
-            Verdict("d/c'  naive Python over --jobs \(allJobs)", pythonRatios?.overAllJobs, atLeast: 5),
+        func wall(_ index: Int) -> Double { measured[index].wall }
+        var verdicts = [
+            Verdict("b/a   --jobs 1 over zlib alone", wall(oneJob) / wall(inflate), atMost: 1.6),
+            Verdict("b/c   --jobs 1 over --jobs \(allJobs)", wall(oneJob) / wall(allCores), atLeast: 1.9),
+            Verdict("d/b'  naive Python over --jobs 1", python.map { wall($0.naive) / wall($0.oneJob) }, atLeast: 3),
+            Verdict(
+                "d/c'  naive Python over --jobs \(allJobs)", python.map { wall($0.naive) / wall($0.allCores) },
+                atLeast: 5),
+            Verdict(
+                "e/e0  one blob, --jobs \(allJobs) over zlib alone", wall(blobAllCores) / wall(blobInflate),
+                atMost: 1.15),
+            Verdict("b1/e0 one blob, --jobs 1 over zlib alone", wall(firstBlob) / wall(blobInflate), atMost: 1.6),
+        ]
+        for row in plainRows {
+            let nanoseconds = wall(row.full) * 1e9 / Double(row.file.tuples)
+            verdicts.append(Verdict("f     plain \(row.kind), ns per flow, --jobs 1", nanoseconds, atMost: 100))
+            verdicts.append(
+                Verdict(
+                    "f-read plain \(row.kind), ns per flow, reading alone",
+                    wall(row.read) * 1e9 / Double(row.file.tuples),
+                    atMost: nil))
+            verdicts.append(
+                Verdict(
+                    "g/f   jq over flowaudit, plain \(row.kind)", row.jq.map { wall($0) / wall(row.full) }, atLeast: 6))
+        }
+        verdicts += [
             Verdict("peak RSS of any flowaudit run, MiB", Double(peak) / 1_048_576, atMost: 64),
             Verdict(
-                "growth: b over b1 (\(files) blobs over 1), MiB", Double(oneJob.peak - oneFile.peak) / 1_048_576,
-                atMost: 4),
+                "growth: b over b1 (\(files) blobs over 1), MiB",
+                Double(measured[oneJob].peak - measured[firstBlob].peak) / 1_048_576, atMost: 4),
         ]
         for verdict in verdicts { print(verdict.line) }
         print()
         print("(a) is '\(URL(fileURLWithPath: selfPath).lastPathComponent) inflate FILES'; (b) and (c) are")
         print("  flowaudit " + analyzeArguments(files: ["FILES"], jobs: 1, output: "OUT").joined(separator: " "))
         print("FILES: the \(corpus.files.count) blobs in \(corpusFolder); reports and logs: \(runFolder)")
+        print("noise: the spread of a measurement's runs, (slowest - fastest) / fastest")
         if allJobs == 1 { print("note: one job for (c), so it cannot be faster than (b)") }
+    }
+
+    /// Measurements to make, run interleaved: every measurement once, then every one again.
+    struct Plan {
+        struct Entry {
+            var name: String
+            var arguments: [String]
+            var runs: Int
+            var flows: (String) throws -> Int
+        }
+
+        let runFolder: String
+        let runs: Int
+        private(set) var entries: [Entry] = []
+        private(set) var results: [Measurement] = []
+
+        init(runFolder: String, runs: Int) {
+            self.runFolder = runFolder
+            self.runs = runs
+        }
+
+        /// Adds a command; `flows` reads the flow count given the run's output prefix.
+        mutating func add(
+            _ name: String, _ arguments: [String], runs: Int? = nil, flows: @escaping (String) throws -> Int
+        ) -> Int {
+            entries.append(Entry(name: name, arguments: arguments, runs: runs ?? self.runs, flows: flows))
+            return entries.count - 1
+        }
+
+        /// Adds `flowaudit analyze`, whose flow count is read from its JSON report.
+        mutating func analyze(
+            _ name: String, _ flowaudit: String, _ arguments: ([String], Int, String) -> [String], _ files: [String],
+            jobs: Int
+        ) -> Int {
+            add(name, [flowaudit] + arguments(files, jobs, "{output}")) { prefix in
+                try ThroughputBenchmark.flowsInReport(prefix + ".json")
+            }
+        }
+
+        mutating func run() throws {
+            var walls = Array(repeating: [Double](), count: entries.count)
+            results = entries.map {
+                Measurement(name: $0.name, wall: .infinity, cpu: 0, peak: 0, flows: 0, output: "", noise: nil)
+            }
+            for attempt in 1...max(runs, 1) {
+                for (index, entry) in entries.enumerated() where attempt <= entry.runs {
+                    let prefix = "\(runFolder)/\(ThroughputBenchmark.slug(entry.name))-\(attempt)"
+                    let usage = try ChildProcess.run(
+                        entry.arguments.map { $0.replacingOccurrences(of: "{output}", with: prefix) },
+                        standardOutput: prefix + ".out", standardError: prefix + ".err")
+                    print(
+                        "  \(entry.name): \(format(usage.wallSeconds, 2)) s, \(mib(usage.peakResidentBytes)) MiB peak")
+                    walls[index].append(usage.wallSeconds)
+                    var best = results[index]
+                    best.peak = max(best.peak, usage.peakResidentBytes)
+                    if usage.wallSeconds < best.wall {
+                        best.wall = usage.wallSeconds
+                        best.cpu = usage.cpuSeconds
+                        best.flows = try entry.flows(prefix)
+                        best.output = (try? String(contentsOfFile: prefix + ".out", encoding: .utf8)) ?? ""
+                    }
+                    if walls[index].count > 1, let low = walls[index].min(), let high = walls[index].max() {
+                        best.noise = (high - low) / low
+                    }
+                    results[index] = best
+                }
+            }
+        }
     }
 
     /// A ratio or size against its target.
     struct Verdict {
         var name: String
         var value: Double?
-        var limit: Double
+        /// `nil` for a figure shown without a target.
+        var limit: Double?
         var isUpperLimit: Bool
 
-        init(_ name: String, _ value: Double?, atMost limit: Double) {
+        init(_ name: String, _ value: Double?, atMost limit: Double?) {
             (self.name, self.value, self.limit, isUpperLimit) = (name, value, limit, true)
         }
 
@@ -169,10 +323,11 @@ struct ThroughputBenchmark: ParsableCommand {
         }
 
         var line: String {
-            let target = (isUpperLimit ? "≤ " : "≥ ") + format(limit, limit == limit.rounded() ? 0 : 1)
+            let shown = pad(name, 50) + pad(value.map { format($0, 2) } ?? "n/a", 8, right: true)
+            guard let limit else { return shown }
+            let target = (isUpperLimit ? "≤ " : "≥ ") + format(limit, limit == limit.rounded() ? 0 : 2)
             let verdict = value.map { (isUpperLimit ? $0 <= limit : $0 >= limit) ? "met" : "NOT met" } ?? "skipped"
-            return pad(name, 46) + pad(value.map { format($0, 2) } ?? "n/a", 8, right: true) + "   target "
-                + pad(target, 6) + verdict
+            return shown + "   target " + pad(target, 6) + verdict
         }
     }
 
@@ -189,6 +344,8 @@ struct ThroughputBenchmark: ParsableCommand {
         var flows: Int
         /// The fastest run's standard output.
         var output: String
+        /// The spread of the runs, (slowest - fastest) / fastest, when there were several.
+        var noise: Double?
     }
 
     /// A table row.
@@ -202,44 +359,9 @@ struct ThroughputBenchmark: ParsableCommand {
         }
     }
 
-    /// Runs `arguments` `runs` times and keeps the fastest; `flows` reads the flow count from
-    /// the run's output prefix.
-    private func measure(
-        _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, flows: (String) throws -> Int
-    ) throws -> Measurement {
-        var best: Measurement?
-        for attempt in 1...(runs ?? self.runs) {
-            let prefix = "\(runFolder)/\(Self.slug(name))-\(attempt)"
-            let usage = try ChildProcess.run(
-                arguments.map { $0.replacingOccurrences(of: "{output}", with: prefix) },
-                standardOutput: prefix + ".out", standardError: prefix + ".err")
-            let output = (try? String(contentsOfFile: prefix + ".out", encoding: .utf8)) ?? ""
-            let measurement = Measurement(
-                name: name, wall: usage.wallSeconds, cpu: usage.cpuSeconds, peak: usage.peakResidentBytes,
-                flows: try flows(prefix), output: output)
-            print("  \(name): \(format(measurement.wall, 2)) s, \(mib(measurement.peak)) MiB peak")
-            if let previous = best {
-                best = measurement.wall < previous.wall ? measurement : previous
-                best!.peak = max(measurement.peak, previous.peak)
-            } else {
-                best = measurement
-            }
-        }
-        return best!
-    }
-
     /// The flowaudit executable: the option, or the one beside this program.
     private func flowauditPath() -> String {
         flowaudit ?? (URL(fileURLWithPath: Self.executablePath()).deletingLastPathComponent().path + "/flowaudit")
-    }
-
-    private func measureAnalyze(_ name: String, files: [String], jobs: Int, runFolder: String) throws -> Measurement {
-        try measure(
-            name, [flowauditPath()] + analyzeArguments(files: files, jobs: jobs, output: "{output}"),
-            runFolder: runFolder
-        ) {
-            prefix in try Self.flowsInReport(prefix + ".json")
-        }
     }
 
     /// ``analyzeCommandLine`` with its placeholders filled in (`{output}` is left for ``measure``).
@@ -253,8 +375,26 @@ struct ThroughputBenchmark: ParsableCommand {
         }
     }
 
+    /// The number a file starts with (the flows of `flowaudit-bench read`, the count of jq).
+    static func leadingNumber(inFile path: String) throws -> Int {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        guard let number = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.flatMap({ Int($0) }) else {
+            throw ChildProcessError(description: "\(path) does not start with a number")
+        }
+        return number
+    }
+
+    /// The processor's model name, when the system says.
+    static func machineDescription() -> String {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let name = line.split(separator: ":", maxSplits: 1).last
+        else { return "processor unknown" }
+        return name.trimmingCharacters(in: .whitespaces)
+    }
+
     /// `inputs.flows` of a JSON report.
-    private static func flowsInReport(_ path: String) throws -> Int {
+    static func flowsInReport(_ path: String) throws -> Int {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let inputs = report["inputs"] as? [String: Any], let flows = inputs["flows"] as? Int
@@ -324,20 +464,23 @@ struct ThroughputBenchmark: ParsableCommand {
 
     private func printTable(_ rows: [Row]) {
         print(
-            pad("", 36) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
-                + pad("flows/s", 12, right: true) + pad("MB/s", 8, right: true) + pad("peak MiB", 10, right: true))
+            pad("", 40) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
+                + pad("flows/s", 12, right: true) + pad("ns/flow", 9, right: true) + pad("MB/s", 8, right: true)
+                + pad("peak MiB", 10, right: true) + pad("noise", 8, right: true))
         for row in rows {
             let measurement = row.measurement
             print(
-                pad(measurement.name, 36) + pad(format(measurement.wall, 2), 8, right: true)
+                pad(measurement.name, 40) + pad(format(measurement.wall, 2), 8, right: true)
                     + pad(format(measurement.cpu, 2), 8, right: true)
                     + pad(grouped(Int(Double(measurement.flows) / measurement.wall)), 12, right: true)
+                    + pad(format(measurement.wall * 1e9 / Double(max(measurement.flows, 1)), 0), 9, right: true)
                     + pad(format(Double(row.bytes) / 1e6 / measurement.wall, 0), 8, right: true)
-                    + pad(format(Double(measurement.peak) / 1_048_576, 1), 10, right: true))
+                    + pad(format(Double(measurement.peak) / 1_048_576, 1), 10, right: true)
+                    + pad(measurement.noise.map { format($0 * 100, 0) + "%" } ?? "-", 8, right: true))
         }
     }
 
-    private static func slug(_ name: String) -> String {
+    static func slug(_ name: String) -> String {
         String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }

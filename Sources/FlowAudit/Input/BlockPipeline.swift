@@ -409,7 +409,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
                         file.add(output, reader, merging)
                     }
                     lock.lock()
-                    if misread { file.misreadBlocks += 1 }
+                    if misread { file.misreadBlocks += 1 } else { file.readAheadBlocks += 1 }
                     merged(block, of: file)
                     continue
                 }
@@ -565,6 +565,8 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         var mergeAgain = false
         /// Blocks that did not start where they were read from.
         var misreadBlocks = 0
+        /// Blocks read ahead and kept.
+        var readAheadBlocks = 0
         var mergedBlocks = 0
         /// The reader as the last merged block ended: where the next block starts.
         var lastReader: BlockReader<Sink>?
@@ -627,7 +629,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
             return FileBlocksResult(
                 statistics: statistics,
                 partial: partial ?? merging.partial(of: merging.makeSink(file: index), symbols: SymbolTable()),
-                blocks: mergedBlocks)
+                blocks: mergedBlocks, blocksReadAhead: readAheadBlocks)
         }
     }
 }

@@ -24,6 +24,9 @@ public struct FileBlocksResult<Partial> {
     public var partial: Partial
     /// How many blocks the file was read in (1 for a file that fits in one, or is read whole).
     public var blocks: Int
+    /// How many of them were read ahead, while the blocks before them were read, and kept (the rest were
+    /// read in order); it depends on how the threads were scheduled, so it is for benchmarks only.
+    public var blocksReadAhead = 0
 }
 
 extension FileBlocksResult: Sendable where Partial: Sendable {}
