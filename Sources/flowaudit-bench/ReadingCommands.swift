@@ -41,7 +41,7 @@ struct InflateCommand: ParsableCommand {
 /// (valgrind cannot run a Swift program whose `main` is async, but it can run this command that waits
 /// for the analysis on a semaphore): the harness for instruction counts of the hot path,
 /// `valgrind --tool=callgrind .build/release/flowaudit-bench read FILE`. Without `--audit` it only reads
-/// (each block into a sink that keeps nothing) and says how the files were cut into blocks.
+/// (no audit: each flow is only counted).
 struct ReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
@@ -50,6 +50,9 @@ struct ReadCommand: ParsableCommand {
 
     @Flag(help: "Audit against the default configuration, as 'flowaudit analyze' does, instead of only reading.")
     var audit = false
+
+    @Flag(help: "Say how many blocks the files were read in, and how many were read ahead (a slower, generic path).")
+    var blocks = false
 
     @Option(help: "Threads reading at once.")
     var jobs = 1
@@ -61,32 +64,21 @@ struct ReadCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        var limits = ReaderLimits()
-        if let blockSize { limits.blockSize = blockSize * 1024 }
-        let inputs: InputStatistics
-        if audit {
-            var options = AnalyzeOptions(paths: files, jobs: jobs)
-            options.limits = limits
-            options.context = try AuditContext.load(configuration: Configuration()).context
-            let run = options
-            inputs = try waitFor { try await Analyzer.run(run).inputs }
-        } else {
-            let (files, jobs, limits) = (self.files, self.jobs, limits)
-            let read = try waitFor { () async -> (InputStatistics, Int, Int) in
-                var total = InputStatistics()
-                var blocks = 0
-                var readAhead = 0
-                await InputScanner.scan(files: files, jobs: jobs, limits: limits, merging: DiscardingMerging()) {
-                    _, result in
-                    total.merge(result.statistics)
-                    blocks += result.blocks
-                    readAhead += result.blocksReadAhead
-                }
-                return (total, blocks, readAhead)
+        var options = AnalyzeOptions(paths: files, jobs: jobs)
+        if let blockSize { options.limits.blockSize = blockSize * 1024 }
+        if audit { options.context = try AuditContext.load(configuration: Configuration()).context }
+        let run = options
+        if blocks {
+            let (blocks, readAhead) = try waitFor { () async -> (Int, Int) in
+                var counts = (0, 0)
+                await InputScanner.scan(
+                    files: run.paths, jobs: run.jobs, limits: run.limits, merging: DiscardingMerging()
+                ) { _, result in counts = (counts.0 + result.blocks, counts.1 + result.blocksReadAhead) }
+                return counts
             }
-            inputs = read.0
-            print("\(read.1) blocks, \(read.2) read ahead")
+            print("\(blocks) blocks, \(readAhead) read ahead")
         }
+        let inputs = try waitFor { try await Analyzer.run(run).inputs }
         print("\(inputs.flows) flows, \(inputs.rejected) rejected, \(inputs.bytesDecompressed) bytes")
         for error in inputs.errors { print("error: \(error.file): \(error.message)") }
         if !inputs.isComplete { throw ExitCode.failure }

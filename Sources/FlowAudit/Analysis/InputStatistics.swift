@@ -26,7 +26,7 @@ public struct InputStatistics: Equatable, Sendable {
     /// NSG and VNet JSON records, each holding many tuples.
     public var flowLogRecords = 0
     /// Flows per format, indexed by ``FlowFormat/index``.
-    private var flowCounts = [Int](repeating: 0, count: FlowFormat.allCases.count)
+    private var flowCounts = FormatCounts()
     /// Firewall DNS proxy / `AZFWDnsQuery` records: entries that are not flows.
     public var dnsRecords = 0
     /// Rejected entries per reason.
@@ -45,7 +45,7 @@ public struct InputStatistics: Equatable, Sendable {
     public init() {}
 
     /// All flows.
-    public var flows: Int { flowCounts.reduce(0, +) }
+    public var flows: Int { FlowFormat.allCases.reduce(0) { $0 + flowCounts[$1.index] } }
 
     /// The flows read in one format.
     public func flows(in format: FlowFormat) -> Int { flowCounts[format.index] }
@@ -93,7 +93,7 @@ public struct InputStatistics: Equatable, Sendable {
         files += other.files
         records += other.records
         flowLogRecords += other.flowLogRecords
-        for index in flowCounts.indices { flowCounts[index] += other.flowCounts[index] }
+        for format in FlowFormat.allCases { flowCounts[format.index] += other.flowCounts[format.index] }
         dnsRecords += other.dnsRecords
         for (reason, count) in other.rejectedByReason { rejectedByReason[reason, default: 0] += count }
         errors += other.errors
@@ -101,5 +101,29 @@ public struct InputStatistics: Equatable, Sendable {
         if let last = other.lastTime { widenWindow(last) }
         bytesRead += other.bytesRead
         bytesDecompressed += other.bytesDecompressed
+    }
+}
+
+/// A count per ``FlowFormat``, in place: counting a flow touches no array.
+private struct FormatCounts: Equatable, Sendable {
+    private var counts: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+
+    subscript(index: Int) -> Int {
+        get {
+            precondition(index >= 0 && index < 5)
+            return withUnsafeBytes(of: counts) {
+                $0.load(fromByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)
+            }
+        }
+        set {
+            precondition(index >= 0 && index < 5)
+            withUnsafeMutableBytes(of: &counts) {
+                $0.storeBytes(of: newValue, toByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)
+            }
+        }
+    }
+
+    static func == (lhs: FormatCounts, rhs: FormatCounts) -> Bool {
+        (0..<5).allSatisfy { lhs[$0] == rhs[$0] }
     }
 }

@@ -57,6 +57,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private let pendingLimit = 16384
 
     private var frames: [Frame] = []
+    /// `frames.last`, kept apart for the per-tuple path.
+    private var currentFrame: Frame?
     private var recordDepth = 0
     private var key = Key.other
     private var keyBytes: [UInt8] = []
@@ -79,6 +81,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var outerContext: [Symbol] = []
     /// Inner group context: the NSG MAC or the VNet flow-group rule, per group ordinal.
     private var innerContext: [Symbol] = []
+    /// The last outer and inner group context, kept apart for the per-tuple path.
+    private var currentOuter = Symbol.empty
+    private var currentInner = Symbol.empty
     private var pending: [Flow] = []
     private var pendingGroups: [(outer: UInt32, inner: UInt32)] = []
     /// The flow tuples are decoded into, reused: each decoding sets every field a tuple gives.
@@ -103,6 +108,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         get { recordDepth == 0 && pending.isEmpty && key == .other ? frames : nil }
         set {
             frames = newValue ?? []
+            currentFrame = frames.last
             recordDepth = 0
             key = .other
         }
@@ -112,41 +118,45 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     /// An object opens at stream offset `offset`.
     mutating func beginObject(at offset: Int) {
-        let parent = frames.last
+        let parent = currentFrame
         switch parent {
         case nil:
-            frames.append(.wrapper)
+            push(.wrapper)
             beginRecord(at: offset)
         case .recordsArray:
-            frames.append(.record)
+            push(.record)
             beginRecord(at: offset)
         case .nsgRules:
             outerContext.append(.empty)
-            frames.append(.nsgRuleGroup)
+            currentOuter = .empty
+            push(.nsgRuleGroup)
         case .nsgMacs:
             innerContext.append(.empty)
-            frames.append(.nsgMacGroup)
+            currentInner = .empty
+            push(.nsgMacGroup)
         case .vnetAcls:
             outerContext.append(.empty)
-            frames.append(.vnetAcl)
+            currentOuter = .empty
+            push(.vnetAcl)
         case .vnetGroups:
             innerContext.append(.empty)
-            frames.append(.vnetGroup)
+            currentInner = .empty
+            push(.vnetGroup)
         case .nsgTuples, .vnetTuples:
             countTuple(rejected: .tupleNotString)
-            frames.append(.ignored)
+            push(.ignored)
         case .record, .wrapper:
-            frames.append(
+            push(
                 key == .properties
                     ? .properties : key == .flowRecords && category != .other ? .vnetFlowRecords : .ignored)
         default:
-            frames.append(childFrame(of: parent!))
+            push(childFrame(of: parent!))
         }
         key = .other
     }
 
     mutating func endObject() {
-        let frame = frames.removeLast()
+        let frame = pop()
         if frame == .wrapper || frame == .record {
             if frames.count + 1 == recordDepth { finishRecord() }
         }
@@ -154,9 +164,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     }
 
     mutating func beginArray() {
-        guard let parent = frames.last else {
+        guard let parent = currentFrame else {
             // A bare top-level array: its elements are records.
-            frames.append(.recordsArray)
+            push(.recordsArray)
             return
         }
         switch parent {
@@ -164,22 +174,34 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             // The top-level object was the `{"records":[…]}` wrapper, not a record.
             recordDepth = 0
             fields.removeAll()
-            frames.append(.recordsArray)
+            push(.recordsArray)
         case .nsgTuples, .vnetTuples:
             countTuple(rejected: .tupleNotString)
-            frames.append(.ignored)
+            push(.ignored)
         case .recordsArray:
             countNonRecord()
-            frames.append(.ignored)
+            push(.ignored)
         default:
-            frames.append(childFrame(of: parent))
+            push(childFrame(of: parent))
         }
         key = .other
     }
 
     mutating func endArray() {
-        frames.removeLast()
+        pop()
         key = .other
+    }
+
+    private mutating func push(_ frame: Frame) {
+        frames.append(frame)
+        currentFrame = frame
+    }
+
+    @discardableResult
+    private mutating func pop() -> Frame {
+        let frame = frames.removeLast()
+        currentFrame = frames.last
+        return frame
     }
 
     /// The frame of a container opened inside `parent` under the current key.
@@ -200,21 +222,23 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     mutating func key(_ bytes: UnsafeRawBufferPointer, escaped: Bool) {
         key = Self.classify(bytes)
-        if let frame = frames.last, frame == .wrapper || frame == .record || frame == .properties {
+        if let frame = currentFrame, frame == .wrapper || frame == .record || frame == .properties {
             keyBytes.removeAll(keepingCapacity: true)
             if escaped { JSONString.unescape(bytes, into: &keyBytes) } else { keyBytes.append(contentsOf: bytes) }
         }
     }
 
     mutating func string(_ bytes: UnsafeRawBufferPointer, escaped: Bool) {
-        guard let frame = frames.last else { return topLevelScalar() }
+        guard let frame = currentFrame else { return topLevelScalar() }
         switch frame {
         case .nsgTuples: decodeTuple(bytes, vnet: false)
         case .vnetTuples: decodeTuple(bytes, vnet: true)
         case .nsgRuleGroup where key == .rule, .vnetAcl where key == .aclID:
-            outerContext[outerContext.count - 1] = intern(bytes, escaped: escaped)
+            currentOuter = intern(bytes, escaped: escaped)
+            outerContext[outerContext.count - 1] = currentOuter
         case .nsgMacGroup where key == .mac, .vnetGroup where key == .rule:
-            innerContext[innerContext.count - 1] = intern(bytes, escaped: escaped)
+            currentInner = intern(bytes, escaped: escaped)
+            innerContext[innerContext.count - 1] = currentInner
         case .wrapper, .record:
             recordScalar(bytes, escaped: escaped, kind: .string)
         case .properties:
@@ -242,7 +266,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     @inline(__always)
     mutating func readString(at start: UnsafeRawPointer) -> Int? {
         let length: Int?
-        switch frames.last {
+        switch currentFrame {
         case .nsgTuples?:
             guard nsgVersion == nil || nsgVersion == 2 else { return nil }
             length = FlowTupleDecoder.decodeQuotedNSG(start, into: &tupleFlow)
@@ -260,7 +284,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     }
 
     private mutating func scalar(_ bytes: UnsafeRawBufferPointer, kind: RecordFields.Kind) {
-        guard let frame = frames.last else { return topLevelScalar() }
+        guard let frame = currentFrame else { return topLevelScalar() }
         switch frame {
         case .nsgTuples, .vnetTuples: countTuple(rejected: .tupleNotString)
         case .wrapper, .record: recordScalar(bytes, escaped: false, kind: kind)
@@ -345,6 +369,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         tuplesInRecord = 0
         outerContext.removeAll(keepingCapacity: true)
         innerContext.removeAll(keepingCapacity: true)
+        currentOuter = .empty
+        currentInner = .empty
         fields.removeAll()
     }
 
@@ -412,6 +438,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     mutating func resetStructure() {
         abandonRecord(.malformedJSON)
         frames.removeAll(keepingCapacity: true)
+        currentFrame = nil
         key = .other
     }
 
@@ -434,8 +461,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     @inline(__always)
     private mutating func deliverTuple() {
         tupleFlow.origin = FlowOrigin(file: fileIndex, offset: recordOffset)
-        let outer = outerContext[outerContext.count - 1]
-        let inner = innerContext[innerContext.count - 1]
+        let outer = currentOuter
+        let inner = currentInner
         // Azure writes a record's context before its tuples: then each flow goes straight to the sink.
         let hasGroupContext = !outer.isEmpty && !inner.isEmpty
         let hasRecordContext =
