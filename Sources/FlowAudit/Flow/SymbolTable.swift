@@ -126,11 +126,23 @@ public struct SymbolTable: Sendable {
         mask = newMask
     }
 
+    /// A fixed (unseeded) hash of the bytes, eight at a time: resource IDs and MACs are interned once
+    /// per record, and IDs are long.
     private static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(bytes.count)
+        guard let base = bytes.baseAddress else { return Int(truncatingIfNeeded: hash) }
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 32
+            offset += 8
         }
+        var tail: UInt64 = 0
+        while offset < bytes.count {
+            tail = tail << 8 | UInt64(bytes[offset])
+            offset += 1
+        }
+        hash = (hash ^ tail) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: hash ^ (hash >> 29))
     }
 }
