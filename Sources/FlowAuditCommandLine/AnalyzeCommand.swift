@@ -32,6 +32,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     @OptionGroup var deployment: ConfigurationOptions
 
+    @OptionGroup(title: "Filters") var filters: FilterOptions
+
     @Option(name: .long, help: ArgumentHelp("Write the JSON report to this file.", valueName: "file"))
     var json: String?
 
@@ -88,6 +90,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
         var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         options.context = context
+        options.filter = try filters.request()
         if let maxRecordSize { options.limits.maximumRecordSize = maxRecordSize << 20 }
         if let maxDecompressedSize { options.limits.maximumDecompressedSize = maxDecompressedSize << 30 }
         if let maxCompressionRatio { options.limits.maximumCompressionRatio = maxCompressionRatio }

@@ -183,7 +183,7 @@ struct FindingsBuilder {
                 _ = group.removeConnections(explainedBy: tally.explainedEndpoints)
                 guard group.connectionCount > 0 else { return nil }
             }
-            let transport = transportName(key.protocolNumber)
+            let transport = IPProtocolNumber.name(key.protocolNumber)
             let portText = key.port < 0 ? "no port" : "port \(key.port)"
             var finding = Finding(
                 kind: .unexpectedEgress, severity: .medium,
@@ -370,16 +370,6 @@ struct FindingsBuilder {
 
     private func destinations(of requirement: Requirement) -> String {
         requirement.destinations.map(\.description).joined(separator: ", ")
-    }
-
-    private func transportName(_ number: UInt8) -> String {
-        switch number {
-        case IPProtocolNumber.tcp: "tcp"
-        case IPProtocolNumber.udp: "udp"
-        case IPProtocolNumber.icmp: "icmp"
-        case IPProtocolNumber.icmpV6: "icmpv6"
-        default: "protocol-\(number)"
-        }
     }
 
     private func time(_ milliseconds: Int64?) -> String {

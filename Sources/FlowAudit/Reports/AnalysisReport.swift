@@ -13,6 +13,8 @@ public struct AnalysisReport: Sendable {
     /// The cloud and region analysed against (`china`, `chinanorth3`).
     public var cloud = ""
     public var region = ""
+    /// The filter the run applied (`--from`, `--to`, `--host`, `--port`), or `nil` for every flow.
+    public var filter: FlowFilter?
 
     /// Creates a report.
     public init(inputs: InputStatistics) {
@@ -32,6 +34,8 @@ extension AnalysisReport {
         writer.beginObject()
         writer.field("cloud", cloud.isEmpty ? nil : cloud)
         writer.field("region", region.isEmpty ? nil : region)
+        writer.key("filters")
+        FlowFilter.write(filter, into: &writer)
         writer.endObject()
         writer.key("inputs")
         writeInputs(into: &writer)
@@ -104,11 +108,13 @@ extension AnalysisReport {
     private func writeInputs(into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("files", inputs.files)
+        writer.field("skippedFiles", inputs.skippedFiles)
         writer.field("records", inputs.records)
         writer.field("flowLogRecords", inputs.flowLogRecords)
         writer.field("flows", inputs.flows)
         writer.field("dnsRecords", inputs.dnsRecords)
         writer.field("rejected", inputs.rejected)
+        writer.field("filteredOut", inputs.filteredOut)
         writer.key("byFormat")
         writer.beginObject()
         for format in FlowFormat.allCases {

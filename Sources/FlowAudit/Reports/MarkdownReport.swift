@@ -87,6 +87,12 @@ extension AnalysisReport {
         lines.append(
             "- Flows: \(grouped(inputs.flows))" + (formats.isEmpty ? "" : " (\(formats.joined(separator: ", ")))"))
         lines.append("- DNS records: \(grouped(inputs.dnsRecords))")
+        if let filter {
+            lines.append("- Filters: " + MarkdownText.escaped(filter.summary, limits))
+            lines.append(
+                "- Outside the filters: \(grouped(inputs.filteredOut)) flows and DNS records; "
+                    + "\(grouped(inputs.skippedFiles)) blobs skipped (hour outside the window)")
+        }
         let reasons = inputs.rejectedByReason.sorted(by: { $0.key < $1.key })
             .map { "\(MarkdownText.escaped($0.key.name, limits)) \(grouped($0.value))" }
         lines.append(

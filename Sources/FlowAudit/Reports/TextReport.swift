@@ -126,6 +126,11 @@ extension AnalysisReport {
             rows.append(("  " + format.rawValue, grouped(inputs.flows(in: format))))
         }
         rows.append(("DNS records", grouped(inputs.dnsRecords)))
+        if let filter {
+            rows.append(("filters", TerminalText.sanitize(filter.summary)))
+            rows.append(("outside filters", grouped(inputs.filteredOut)))
+            rows.append(("skipped files", grouped(inputs.skippedFiles) + " (blob hour outside the window; not opened)"))
+        }
         rows.append(("rejected", grouped(inputs.rejected)))
         for (reason, count) in inputs.rejectedByReason.sorted(by: { $0.key < $1.key }) {
             rows.append(("  " + reason.name, grouped(count)))
