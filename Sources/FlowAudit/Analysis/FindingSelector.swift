@@ -5,11 +5,10 @@
 /// finding's group. They decide from ``FlowFacts`` and the flow alone, so keep them next to the classifier
 /// and in step with the checks (FlowRowsTests checks every finding of the demo against its rows).
 ///
-/// Two kinds depend on more than one flow, and select the flows that feed them:
-/// - `exfiltration-suspect/upload-volume/…`: every same-region upload to the address; the finding counts
-///   only the hours above `exfiltration.uploadBytesPerHour`, which narrow further with `--from`/`--to`;
-/// - `unexpected-egress/…` of flow logs: also the connections that firewall application logs name an
-///   expected host for, which the finding leaves out.
+/// Two kinds depend on other flows than the one at hand, which a first pass over the inputs learns
+/// (``needsFirstPass``, ``Evidence``): `exfiltration-suspect/upload-volume/…` counts only the hours whose
+/// uploads exceed `exfiltration.uploadBytesPerHour`, and `unexpected-egress/…` leaves out the flow-log
+/// connections that firewall application logs name an expected host for.
 public struct FindingSelector: Sendable {
     enum Target: Sendable, Equatable {
         /// `blocked-required/<requirement>/<rule>`.
@@ -29,6 +28,10 @@ public struct FindingSelector: Sendable {
     /// The finding id, as given.
     public let id: String
     let target: Target
+    /// What the first pass learnt: the connections explained by firewall application logs, and the
+    /// (source, destination, hour) uploads above the threshold.
+    private var explained: Set<EndpointKey> = []
+    private var heavyUploads: Set<UploadHour> = []
 
     /// Reads a finding id of the analyze report.
     ///
@@ -106,6 +109,7 @@ public struct FindingSelector: Sendable {
             return facts.storage == .unknownAccount && symbols.text(flow.fqdn).lowercased() == host
         case .uploads(let address):
             return facts.storage == .sameRegion && flow.bytesSent.valueOrZero > 0 && flow.destination == address
+                && heavyUploads.contains(UploadHour(flow))
         case .optional(let requirement):
             guard flow.action.isAllowed, facts.direction == .outbound, let strongest = facts.strongest else {
                 return false
@@ -116,10 +120,91 @@ public struct FindingSelector: Sendable {
                 !facts.storage.isSuspect, facts.hasHost || !(facts.flags.isVirtualNetwork || facts.flags.isPlatform),
                 flow.destinationPort == port, IPProtocolNumber.name(flow.protocolNumber) == protocolName
             else { return false }
-            return facts.hasHost
-                ? symbols.text(flow.fqdn).lowercased() == label
-                : context.traits[Int(facts.setID.rawValue)].label == label
+            if facts.hasHost { return symbols.text(flow.fqdn).lowercased() == label }
+            return context.traits[Int(facts.setID.rawValue)].label == label
+                && !explained.contains(
+                    EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
         }
+    }
+
+    /// Whether the finding depends on other flows than the one at hand, to be learnt by a first pass.
+    var needsFirstPass: Bool {
+        switch target {
+        case .uploads, .egress: true
+        case .blocked, .storageAddress, .storageAccount, .optional: false
+        }
+    }
+
+    /// Takes in what a first pass learnt from one file.
+    mutating func learn(_ evidence: Evidence) {
+        for endpoint in evidence.explained where explained.count < FindingsTally.explainedLimit {
+            explained.insert(endpoint)
+        }
+        for (hour, bytes) in evidence.uploads { uploads[hour, default: ConnectionBytes()].merge(bytes) }
+    }
+
+    /// Ends the first pass: the upload hours above the threshold (by the log source that saw the most,
+    /// upload-heavy only), as the upload-volume check counts them.
+    mutating func finishFirstPass(thresholds: Thresholds) {
+        for (hour, bytes) in uploads {
+            let totals = bytes.totals
+            if totals.out >= thresholds.uploadBytesPerHour, totals.out > totals.in { heavyUploads.insert(hour) }
+        }
+        uploads = [:]
+    }
+
+    /// Uploads per hour while the first pass runs.
+    private var uploads: [UploadHour: ConnectionBytes] = [:]
+
+    /// What one file tells about the flows a finding depends on (a ``FlowSink`` for the first pass).
+    struct Evidence: FlowSink {
+        private let target: Target
+        private let filter: FlowFilter?
+        private var classifier: FlowClassifier
+        fileprivate var explained: Set<EndpointKey> = []
+        fileprivate var uploads: [UploadHour: ConnectionBytes] = [:]
+
+        init(for selector: FindingSelector, context: AuditContext, filter: FlowFilter?) {
+            target = selector.target
+            self.filter = filter
+            classifier = FlowClassifier(context: context)
+        }
+
+        mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+            if let filter, !filter.admits(flow) { return }
+            let facts = classifier.classify(flow, symbols: symbols)
+            guard facts.touchesCompute, flow.action.isAllowed, facts.direction == .outbound else { return }
+            switch target {
+            case .egress:
+                // As the findings do: an enabled requirement matched by a flow that names its host.
+                if facts.hasHost, facts.strongest?.isEnabled == true, explained.count < FindingsTally.explainedLimit {
+                    explained.insert(
+                        EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
+                }
+            case .uploads(let address):
+                let out = flow.bytesSent.valueOrZero
+                guard facts.storage == .sameRegion, out > 0, flow.destination == address else { return }
+                uploads[UploadHour(flow), default: ConnectionBytes()].add(
+                    source: facts.source, out: out, in: flow.bytesReceived.valueOrZero)
+            case .blocked, .storageAddress, .storageAccount, .optional:
+                break
+            }
+        }
+
+        mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
+    }
+}
+
+/// Uploads of one source to one destination in one hour: the unit of the upload-volume check.
+private struct UploadHour: Hashable, Sendable {
+    var source: IPAddress
+    var destination: IPAddress
+    var hour: Int64
+
+    init(_ flow: Flow) {
+        source = flow.source
+        destination = flow.destination
+        hour = flow.time / 3_600_000
     }
 }
 

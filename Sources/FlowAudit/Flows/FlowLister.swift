@@ -38,7 +38,9 @@ public struct FlowListSummary: Sendable {
 ///
 /// Files are read one at a time, in the order analyze reads them, and each file's rows are written out
 /// before the next file is opened: the first rows appear while later files are still unread, and memory
-/// holds one file's reader and symbols and one output buffer, whatever the number of rows.
+/// holds one file's reader and symbols and one output buffer, whatever the number of rows. (For the
+/// findings that depend on other flows, upload-volume and unexpected-egress, a first pass reads the inputs
+/// once before any row.)
 public enum FlowLister {
     /// Lists the flows of `options.paths` into `descriptor`.
     ///
@@ -52,11 +54,21 @@ public enum FlowLister {
         _ options: FlowListOptions, context: AuditContext, output descriptor: Int32, outputName: String = "-",
         fileDone: (String, InputStatistics) -> Void = { _, _ in }
     ) throws -> FlowListSummary {
-        let selector = try options.finding.map { id throws(FindingSelectorError) in
+        var selector = try options.finding.map { id throws(FindingSelectorError) in
             try FindingSelector(id: id, context: context)
         }
         let (files, filter, skipped) = try FilteredInputs.select(
             InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles), options.filter)
+        if var first = selector, first.needsFirstPass {
+            // The finding depends on other flows than each row's: learn them before the first row.
+            for (index, path) in files.enumerated() {
+                let evidence = FindingSelector.Evidence(for: first, context: context, filter: filter)
+                first.learn(
+                    LogFileReader.read(path: path, fileIndex: UInt32(index), sink: evidence, limits: options.limits).sink)
+            }
+            first.finishFirstPass(thresholds: context.configuration.thresholds)
+            selector = first
+        }
         var summary = FlowListSummary()
         summary.filter = filter
         summary.inputs.skippedFiles = skipped

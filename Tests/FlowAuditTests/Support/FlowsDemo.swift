@@ -11,12 +11,14 @@ struct FlowsDemo {
     let excludedFiles: [String]
     let scenario = DemoScenario()
 
-    init() throws {
+    /// - Parameter adjust: changes to the demo's settings (`.flowaudit.toml`).
+    init(_ adjust: (inout Configuration) -> Void = { _ in }) throws {
         directory = try TemporaryDirectory()
         try SampleLogWriter.write(scenario, to: directory.path)
         let configurationPath = try #require(ConfigurationFile.locate(inDirectory: directory.path))
-        let configuration = Configuration.merging(
+        var configuration = Configuration.merging(
             file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
+        adjust(&configuration)
         context = try AuditContext.load(configuration: configuration).context
         excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
     }
