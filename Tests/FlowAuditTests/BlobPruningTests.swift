@@ -1,7 +1,8 @@
-@testable import FlowAudit
 import FlowAuditSynthetic
 import Foundation
 import Testing
+
+@testable import FlowAudit
 
 @Suite("Blob pruning: blobs whose path names an hour outside the window are not opened")
 struct BlobPruningTests {
@@ -43,7 +44,9 @@ struct BlobPruningTests {
         let hour = scenario.start + 6 * 3_600_000  // 14:00
         func analyze(to end: Int64) async throws -> AnalysisReport {
             var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
-            options.excludedFiles = written.filter { BlobPathTime.hour(of: $0) == nil }.map { directory.path + "/" + $0 }
+            options.excludedFiles = written.filter { BlobPathTime.hour(of: $0) == nil }.map {
+                directory.path + "/" + $0
+            }
             options.filter = try FlowFilterRequest(
                 from: CivilTime.iso8601(milliseconds: hour), to: CivilTime.iso8601(milliseconds: end), hosts: [],
                 ports: [])
@@ -71,7 +74,8 @@ struct BlobPruningTests {
         let window = hour..<(hour + 3_600_000)
         var inWindow = 0
         for blob in blobs {
-            inWindow += LogFileReader.read(path: blob, fileIndex: 0, sink: CollectingSink()).sink.flows
+            inWindow +=
+                LogFileReader.read(path: blob, fileIndex: 0, sink: CollectingSink()).sink.flows
                 .filter { window.contains($0.time) }.count
         }
         #expect(full.inputs.flows == inWindow)

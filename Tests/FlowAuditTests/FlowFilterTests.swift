@@ -1,7 +1,8 @@
-@testable import FlowAudit
-@testable import FlowAuditSynthetic
 import Foundation
 import Testing
+
+@testable import FlowAudit
+@testable import FlowAuditSynthetic
 
 /// The flows and DNS records of the demo that a filter keeps, counted from the scenario itself rather
 /// than from any log: each conversation's tuples as the blob writer emits them (NSG v2 in whole seconds,
@@ -16,8 +17,7 @@ private func expected(
     var flows = 0
     var dns = 0
     for conversation in conversations
-    where keeps(conversation.source, conversation.destination, conversation.sourcePort, conversation.destinationPort)
-    {
+    where keeps(conversation.source, conversation.destination, conversation.sourcePort, conversation.destinationPort) {
         for event in conversation.events() where written.contains(event.time) {
             if window.contains(event.time) { flows += 1 }  // VNet v4
             if window.contains(event.time / 1000 * 1000) { flows += 1 }  // NSG v2
@@ -159,7 +159,8 @@ struct FlowFilterTests {
         let resolved = try filter.resolved(newestLog: nil)
         let network = try host.map { try IPNetwork(parsing: $0) }
         let portNumber = port.flatMap { Int($0) }
-        let truth = expected(demo.scenario, window: resolved.window) { source, destination, sourcePort, destinationPort in
+        let truth = expected(demo.scenario, window: resolved.window) {
+            source, destination, sourcePort, destinationPort in
             let hostMatches =
                 network.map { network in
                     [source, destination].contains { IPAddress.parse($0).map(network.contains) ?? false }

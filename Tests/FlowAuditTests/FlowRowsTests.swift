@@ -1,8 +1,9 @@
-@testable import FlowAudit
-@testable import FlowAuditSynthetic
 import Foundation
 import Synchronization
 import Testing
+
+@testable import FlowAudit
+@testable import FlowAuditSynthetic
 
 /// RFC 4180, strictly: records end in CRLF; a field is either plain (no comma, quote, CR or LF) or quoted
 /// with quotes doubled inside; nothing may follow a closing quote but a comma or the record's end.
@@ -206,8 +207,10 @@ struct FlowRowsTests {
             var result: [String: [String: (out: Int64, in: Int64)]] = [:]
             for row in rows {
                 let hour = "\(row["source"]?.stringValue ?? "") \(row["time"]?.stringValue?.prefix(13) ?? "")"
-                result[hour, default: [:]][family(row), default: (0, 0)].out += row["bytesOut"]?.numberValue?.int64Value ?? 0
-                result[hour, default: [:]][family(row), default: (0, 0)].in += row["bytesIn"]?.numberValue?.int64Value ?? 0
+                result[hour, default: [:]][family(row), default: (0, 0)].out +=
+                    row["bytesOut"]?.numberValue?.int64Value ?? 0
+                result[hour, default: [:]][family(row), default: (0, 0)].in +=
+                    row["bytesIn"]?.numberValue?.int64Value ?? 0
             }
             return result
         }

@@ -123,7 +123,8 @@ public struct FindingSelector: Sendable {
             if facts.hasHost { return symbols.text(flow.fqdn).lowercased() == label }
             return context.traits[Int(facts.setID.rawValue)].label == label
                 && !explained.contains(
-                    EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
+                    EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
+                )
         }
     }
 
@@ -179,7 +180,8 @@ public struct FindingSelector: Sendable {
                 // As the findings do: an enabled requirement matched by a flow that names its host.
                 if facts.hasHost, facts.strongest?.isEnabled == true, explained.count < FindingsTally.explainedLimit {
                     explained.insert(
-                        EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
+                        EndpointKey(
+                            source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
                 }
             case .uploads(let address):
                 let out = flow.bytesSent.valueOrZero

@@ -26,7 +26,8 @@ struct FlowFacts: Sendable {
     /// The strongest requirement the flow satisfies.
     var strongest: RequirementMatch?
     var key = ConnectionKey(
-        source: .unspecified, destination: .unspecified, sourcePort: -1, destinationPort: -1, protocolNumber: 0, host: 0)
+        source: .unspecified, destination: .unspecified, sourcePort: -1, destinationPort: -1, protocolNumber: 0, host: 0
+    )
     /// The log source, for counting duplicates across sources once: format family and ACL.
     var source: UInt64 = 0
     /// Whether the flow is the first record of its connection.

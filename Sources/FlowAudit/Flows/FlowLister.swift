@@ -64,7 +64,8 @@ public enum FlowLister {
             for (index, path) in files.enumerated() {
                 let evidence = FindingSelector.Evidence(for: first, context: context, filter: filter)
                 first.learn(
-                    LogFileReader.read(path: path, fileIndex: UInt32(index), sink: evidence, limits: options.limits).sink)
+                    LogFileReader.read(path: path, fileIndex: UInt32(index), sink: evidence, limits: options.limits)
+                        .sink)
             }
             first.finishFirstPass(thresholds: context.configuration.thresholds)
             selector = first

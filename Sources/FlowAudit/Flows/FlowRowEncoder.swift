@@ -103,7 +103,7 @@ final class FlowRowEncoder {
             output.append("\r\n" as StaticString)
         case .text:
             textColumns(
-                ["TIME", "SOURCE", "DESTINATION", "PROTO", "DIR", "DECISION", "OUT", "IN", "REMOTE", "REQUIREMENT"],
+                ["TIME", "SOURCE", "DESTINATION", "PROTO", "DIR", "DECISION", "OUT", "IN", "REQUIREMENT", "REMOTE"],
                 last: "RULE")
         case .jsonl, .ocsf:
             break
@@ -262,7 +262,7 @@ final class FlowRowEncoder {
     // MARK: Text
 
     /// Column widths of the text format; a longer value pushes the rest of its row right.
-    private static let textWidths = [24, 21, 21, 5, 3, 8, 11, 11, 28, 16]
+    private static let textWidths = [24, 21, 21, 5, 3, 8, 11, 11, 16, 30]
 
     /// One text line: each value at its column (the byte and packet counts right-aligned), at least two
     /// spaces apart, then `last`.
@@ -304,12 +304,12 @@ final class FlowRowEncoder {
         cells.append(flow.action.isAllowed ? "allowed" : "denied")
         cells.append(flow.bytesSent.value.map(String.init) ?? "-")
         cells.append(flow.bytesReceived.value.map(String.init) ?? "-")
+        cells.append(row.requirement.map { String(decoding: requirementIDs[$0], as: UTF8.self) } ?? "-")
         if flow.fqdn.isEmpty {
             cells.append(tagNames(row.remoteSet).first ?? "Internet")
         } else {
             cells.append(TerminalText.sanitize(symbols.text(flow.fqdn)))
         }
-        cells.append(row.requirement.map { String(decoding: requirementIDs[$0], as: UTF8.self) } ?? "-")
         let rule = ruleText(flow, symbols)
         textColumns(cells, last: rule.isEmpty ? "-" : rule)
     }

@@ -20,7 +20,8 @@ enum OCSFNetworkActivity {
     }
 
     /// `action_id`, `disposition_id` and their captions (security_control profile).
-    static func disposition(_ action: FlowAction) -> (actionID: Int, action: StaticString, id: Int, name: StaticString) {
+    static func disposition(_ action: FlowAction) -> (actionID: Int, action: StaticString, id: Int, name: StaticString)
+    {
         switch action {
         case .allow, .dnat: (1, "Allowed", 1, "Allowed")
         case .deny: (2, "Denied", 2, "Blocked")

@@ -1,7 +1,8 @@
-@testable import FlowAudit
 import FlowAuditSynthetic
 import Foundation
 import Testing
+
+@testable import FlowAudit
 
 /// The demo of sample-logs/, generated afresh, with its deployment loaded: analysed with filters, or
 /// listed with `flowaudit flows`, as the command line does.
