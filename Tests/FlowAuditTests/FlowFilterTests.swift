@@ -212,6 +212,7 @@ struct FlowFilterTests {
         #expect(json["inputs"]?["skippedFiles"]?.numberValue?.int64Value == Int64(report.inputs.skippedFiles))
         let text = report.text(color: false)
         #expect(text.contains("from 2026-07-20T09:00:00.000Z (2h before the newest log)"))
+        #expect(try report.junitXML().contains("<property name=\"filters\" value=\"from 2026-07-20T09:00:00.000Z"))
         #expect(report.markdown(failOn: .high).contains("- Filters: from 2026-07-20T09\\:00\\:00.000Z (2h before"))
         // Without a filter the report says so.
         let plain = try JSONValue.parse(try await demo.analyze().jsonText())

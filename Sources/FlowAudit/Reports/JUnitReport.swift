@@ -343,6 +343,7 @@ extension AnalysisReport {
             properties.append(("window-start", CivilTime.iso8601(milliseconds: first)))
             properties.append(("window-end", CivilTime.iso8601(milliseconds: last)))
         }
+        if let filter { properties.append(("filters", filter.summary)) }
         return properties
     }
 
