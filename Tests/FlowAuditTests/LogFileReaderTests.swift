@@ -278,7 +278,7 @@ struct AnalyzerTests {
         #expect(report.inputs.flows == 11)
         #expect(report.inputs.errors.map(\.file) == [cut])
         #expect(report.exitStatus() == 1)
-        let json = report.jsonText()
+        let json = try report.rendered(.json)
         #expect(json.contains(#""file": "\#(cut)""#))
     }
 
@@ -301,9 +301,9 @@ struct AnalyzerTests {
         let two = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
         let four = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 4))
         #expect(one.inputs.flows > 2000)
-        #expect(one.jsonText() == two.jsonText())
-        #expect(one.jsonText() == four.jsonText())
-        #expect(one.text(color: false) == two.text(color: false))
+        #expect(try one.rendered(.json) == two.rendered(.json))
+        #expect(try one.rendered(.json) == four.rendered(.json))
+        #expect(try one.rendered(.text) == two.rendered(.text))
     }
 
     @Test("nothing readable at all is exit status 2")

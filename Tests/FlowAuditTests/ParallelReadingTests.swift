@@ -96,6 +96,6 @@ struct ParallelReadingTests {
         let observer = PollingObserver()
         let watched = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 3), observer: observer)
         let unwatched = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 1))
-        #expect(watched.jsonText() == unwatched.jsonText())
+        #expect(try watched.rendered(.json) == unwatched.rendered(.json))
     }
 }
