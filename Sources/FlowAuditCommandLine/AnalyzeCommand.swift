@@ -18,10 +18,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
             EXAMPLES:
               flowaudit analyze sample-logs
-              flowaudit analyze logs/ --config .flowaudit.toml --junit flowaudit.xml --markdown flowaudit.md \
-            --json flowaudit.json --quiet
-              flowaudit analyze PT1H.json.gz --cloud public --region eastus --format json --fail-on medium
-              flowaudit analyze - --nsg-export nsg.json --color never
+              flowaudit analyze logs/ --junit flowaudit.xml --markdown flowaudit.md
+              flowaudit analyze PT1H.json.gz --format json --fail-on medium
+              flowaudit analyze - --cloud public --region eastus --color never
             """)
 
     @Argument(

@@ -21,7 +21,7 @@ public struct FlowAuditCommand: AsyncParsableCommand {
 
             EXAMPLES:
               flowaudit analyze sample-logs
-              flowaudit analyze logs/ --junit flowaudit.xml --markdown flowaudit.md --fail-on medium
+              flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
               flowaudit requirements --format markdown
             """,
         version: FlowAuditVersion.current,

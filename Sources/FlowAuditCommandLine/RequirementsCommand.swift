@@ -13,7 +13,8 @@ struct RequirementsCommand: ParsableCommand {
 
             EXAMPLES:
               flowaudit requirements
-              flowaudit requirements --cloud public --region westeurope --public-ip --format markdown
+              flowaudit requirements --cloud public --region westeurope --public-ip
+              flowaudit requirements --format markdown
               flowaudit requirements --scenario rstudio --all --format json
             """)
 

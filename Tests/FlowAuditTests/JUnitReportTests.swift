@@ -154,8 +154,9 @@ struct JUnitReportTests {
         #expect(cases.map { $0.attributes["name"] } == ["203.0.113.7:443/tcp", "198.51.100.9:123/udp"])
         #expect(cases.map { $0.children(named: "failure").count } == [1, 0])
         let output = Self.systemOut(suite)
-        #expect(output.contains("unexpected-egress/198.51.100.9:123/udp [info]: NTP to a public server"))
-        #expect(output.contains("optional-traffic/pypi.org [info]: package downloads from PyPI"))
+        #expect(
+            output.contains("unexpected-egress/198.51.100.9:123/udp [info] (7 connections): NTP to a public server"))
+        #expect(output.contains("optional-traffic/pypi.org [info] (7 connections): package downloads from PyPI"))
 
         let empty = try Self.suite("unexpected-egress", of: SampleReports.empty())
         let placeholder = empty.children(named: "testcase")

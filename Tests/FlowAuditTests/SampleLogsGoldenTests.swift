@@ -6,15 +6,8 @@ import Testing
 
 /// Runs the README's main job on a freshly generated copy of the demo, as the CLI does.
 private func analyzeDemo() async throws -> (report: AnalysisReport, directory: TemporaryDirectory) {
-    let directory = try TemporaryDirectory()
-    try SampleLogWriter.write(DemoScenario(), to: directory.path)
-    let configurationPath = try #require(ConfigurationFile.locate(inDirectory: directory.path))
-    let configuration = Configuration.merging(
-        file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
-    var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
-    options.context = try AuditContext.load(configuration: configuration).context
-    options.excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
-    return (try await Analyzer.run(options), directory)
+    let directory = try await Demo.write()
+    return (try await Demo.analyze(directory), directory)
 }
 
 /// Compares `text` with a golden file; `FLOWAUDIT_UPDATE_GOLDEN=1` rewrites the file instead.

@@ -302,9 +302,10 @@ private struct JUnitSuiteBuilder {
         return (byRule, unused.indices.filter { !claimed.contains($0) }.map { unused[$0] })
     }
 
-    /// A finding in one line of `<system-out>`.
+    /// A finding in one line of `<system-out>`: `id [severity] (N connections): message`.
     private func note(_ finding: Finding) -> String {
-        "\(finding.id) [\(finding.severity.rawValue)]: \(JUnitReporter.oneLine(finding.message))"
+        let connections = finding.flows > 0 ? " (\(ReportText.counted(finding.flows, "connection")))" : ""
+        return "\(finding.id) [\(finding.severity.rawValue)]\(connections): \(JUnitReporter.oneLine(finding.message))"
     }
 
     /// The text of a failure or skip: the finding, its message wrapped to 100 columns, and the

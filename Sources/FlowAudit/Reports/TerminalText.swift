@@ -72,10 +72,14 @@ extension TerminalText {
                 continue
             }
             // Longer than a line: break after slashes, or where the line ends.
-            if currentHasWord { newLine() }
+            var space = currentHasWord ? " " : ""
             for piece in pieces(of: word, room: width - max(indent.count, continuation.count)) {
-                if currentHasWord && current.count + piece.count > width { newLine() }
-                current += piece
+                if currentHasWord && current.count + space.count + piece.count > width {
+                    newLine()
+                    space = ""
+                }
+                current += space + piece
+                space = ""
                 currentHasWord = true
             }
         }

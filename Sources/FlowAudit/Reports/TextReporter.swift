@@ -88,7 +88,7 @@ public struct TextReporter: Reporter {
         text.paragraph("next by connections:", indent: 4)
         for finding in listed {
             text.paragraph(
-                TerminalText.sanitize(finding.subject) + "  " + Self.amounts(finding), indent: 6, hanging: 10)
+                TerminalText.sanitize(finding.subject) + ": " + Self.amounts(finding), indent: 6, hanging: 10)
         }
         let rest = ranked.dropFirst(1 + listed.count)
         if !rest.isEmpty {

@@ -1,0 +1,30 @@
+import FlowAudit
+import FlowAuditSynthetic
+import Foundation
+import Testing
+
+/// The README's demo, generated afresh and analysed as the command line does.
+enum Demo {
+    /// Writes the demo into a new folder; when `clean`, without the file it damages on purpose.
+    static func write(clean: Bool = false) async throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        try SampleLogWriter.write(DemoScenario(), to: directory.path)
+        if clean {
+            for error in try await analyze(directory).inputs.errors {
+                try FileManager.default.removeItem(atPath: error.file)
+            }
+        }
+        return directory
+    }
+
+    /// Analyses the demo in `directory` with its `.flowaudit.toml`, its exports and two jobs.
+    static func analyze(_ directory: TemporaryDirectory) async throws -> AnalysisReport {
+        let configurationPath = try #require(ConfigurationFile.locate(inDirectory: directory.path))
+        let configuration = Configuration.merging(
+            file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
+        var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
+        options.context = try AuditContext.load(configuration: configuration).context
+        options.excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
+        return try await Analyzer.run(options)
+    }
+}
