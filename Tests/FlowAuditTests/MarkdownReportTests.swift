@@ -71,8 +71,9 @@ struct MarkdownReportTests {
         #expect(headings.dropFirst() == ["### Findings", "#### What to check", "### Inputs", "### Requirements"])
         #expect(
             markdown.contains(
-                "<details>\n<summary>Information: 4 findings (exfiltration-suspect, optional-traffic, unexpected-egress, "
-                    + "unobserved-requirement)</summary>\n\n"))
+                "\n**Information:** 4 findings (exfiltration-suspect, optional-traffic, unexpected-egress, "
+                    + "unobserved-requirement), which never fail the run.\n\n<details>\n<summary>Show them</summary>\n\n"
+            ))
         #expect(markdown.contains("\n- optional-traffic (1): pypi.org (7 connections)\n"))
 
         for line in [

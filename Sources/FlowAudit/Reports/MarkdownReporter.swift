@@ -22,8 +22,9 @@ public struct MarkdownLimits: Sendable {
 ///
 /// The verdict is the first line. Then the findings above `info` as a table of evidence (human
 /// units, sources and destinations) followed by each one's message in full, information folded into
-/// a `<details>` block (kept by GitHub, GitLab and Azure DevOps; a renderer in safe mode drops the
-/// tags but shows the list), what was read, and the requirements (those that do not apply folded).
+/// a `<details>` block under a line that says what it holds (GitHub, GitLab and Azure DevOps keep
+/// the block; a renderer in safe mode drops its tags and shows the list), what was read, and the
+/// requirements (those that do not apply folded the same way).
 /// Log content is escaped so that it cannot break a table, inject HTML, a link or an image, or carry
 /// control characters; long names and paths are shortened in the middle (the JSON report has them
 /// whole), tables stop after a bounded number of rows, and the whole text stays under 512 KiB.
@@ -92,8 +93,8 @@ public struct MarkdownReporter: Reporter {
         for finding in information where !kinds.contains(finding.kind) { kinds.append(finding.kind) }
         let names = kinds.map(\.rawValue).joined(separator: ", ")
         var lines = [
-            "<details>",
-            "<summary>Information: \(ReportText.counted(information.count, "finding")) (\(names))</summary>", "",
+            "**Information:** \(ReportText.counted(information.count, "finding")) (\(names)), which never fail the run.",
+            "", "<details>", "<summary>Show them</summary>", "",
         ]
         for kind in kinds {
             let group = information.filter { $0.kind == kind }
@@ -176,8 +177,8 @@ public struct MarkdownReporter: Reporter {
         let skipped = report.requirements.filter { $0.status == .skipped }
         guard !skipped.isEmpty else { return lines }
         lines += [
-            "<details>",
-            "<summary>Skipped: \(ReportText.counted(skipped.count, "requirement")) that do not apply</summary>", "",
+            "**Skipped:** \(ReportText.counted(skipped.count, "requirement")) that do not apply (a scenario that is off, "
+                + "or an optional host).", "", "<details>", "<summary>Show them</summary>", "",
         ]
         for requirement in skipped.prefix(limits.requirementRows) {
             lines.append(
