@@ -170,6 +170,8 @@ struct RequirementsTests {
         // No raw HTML, which renderers in safe mode drop (a `<` inside a code span is text).
         #expect(!markdown.contains("<br"))
         #expect(markdown.contains("- **Seed**: docs.azure.cn"))
+        // Sources name public documents only.
+        #expect(!markdown.contains("brief"))
     }
 }
 

@@ -557,12 +557,19 @@ private struct StreamState {
             // The decompression limit's error already says that the rest of the file was not read.
             reader.abandonRecord(.decompressionLimit)
         } else if reader.isInsideRecord {
+            // A flow-log record's tuples stream out as they are read: those before the cut are kept.
+            let kept = reader.flowsKeptInRecord
+            let loss =
+                kept == 0
+                ? "that record is lost"
+                : "the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the cut "
+                    + "\(kept == 1 ? "is" : "are") kept, the rest of it is lost"
             record(
                 InputFileError(
                     file: path, offset: absolute,
                     message:
                         "the file ends inside a record at \(place(absolute, gzip: gzip)) (cut or still being written); "
-                        + "that record is lost"),
+                        + loss),
                 in: &reader)
             reader.abandonRecord(.truncatedRecord)
         } else if start < end && !skippingToRecordLine {
