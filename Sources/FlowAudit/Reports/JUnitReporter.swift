@@ -1,7 +1,8 @@
 /// The JUnit XML report (`--junit FILE`), for CI test views.
 ///
 /// One `<testsuite>` per check, in this order: `required-traffic`, `exfiltration`,
-/// `unexpected-egress`, `unused-rules`, `inputs`. The document keeps to what both the Jenkins
+/// `unexpected-egress`, `unused-rules`, `inputs`, then one per kind of finding that none of these
+/// reports (named after the kind). The document keeps to what both the Jenkins
 /// xUnit schema (`junit-10.xsd`) and the stricter Ant schema that Azure DevOps links
 /// (`JUnit.xsd`) accept:
 ///
@@ -93,7 +94,14 @@ private struct JUnitSuiteBuilder {
 
     func suites() -> [JUnitTestSuite] {
         [requiredTrafficSuite(), exfiltrationSuite(), unexpectedEgressSuite(), unusedRulesSuite(), inputsSuite()]
+            + otherSuites()
     }
+
+    /// The kinds the suites above report.
+    private static let suiteKinds: Set<FindingKind> = [
+        .blockedRequired, .unobservedRequirement, .exfiltrationSuspect, .unexpectedEgress, .optionalTraffic,
+        .unusedRule, .inputError,
+    ]
 
     // MARK: - Suites
 
@@ -239,6 +247,19 @@ private struct JUnitSuiteBuilder {
         }
         suite.output = inputSummary()
         return suite
+    }
+
+    /// A suite per kind of finding that no suite above reports, named after the kind, with a case per
+    /// finding: a new check is in the report before it has a suite of its own.
+    private func otherSuites() -> [JUnitTestSuite] {
+        FindingKind.allCases.filter { !Self.suiteKinds.contains($0) }.compactMap { kind in
+            let findings = report.findings(of: kind)
+            guard !findings.isEmpty else { return nil }
+            var suite = JUnitTestSuite(name: kind.rawValue)
+            var names = JUnitNames()
+            addFindingCases(findings, to: &suite, names: &names)
+            return suite
+        }
     }
 
     // MARK: - Pieces

@@ -45,7 +45,7 @@ public struct MarkdownReporter: Reporter {
         lines.append("Findings by severity: \(verdict.severityCounts). \(threshold)")
         var context: [String] = []
         if !report.cloud.isEmpty { context.append(cell([report.cloud, report.region].joined(separator: ", "))) }
-        context.append("window \(Self.window(report.inputs))")
+        context.append("window \(ReportText.window(report.inputs, milliseconds: false))")
         context.append("flowaudit \(verdict.version)")
         lines += ["", context.joined(separator: "; ") + ".", ""]
         lines += findingSection(report, verdict: verdict)
@@ -113,7 +113,7 @@ public struct MarkdownReporter: Reporter {
     private func inputSection(_ report: AnalysisReport) -> [String] {
         let inputs = report.inputs
         var lines = ["### Inputs", ""]
-        lines.append("- Window: \(Self.window(inputs))")
+        lines.append("- Window: \(ReportText.window(inputs, milliseconds: false))")
         lines.append(
             "- Files: \(ReportText.grouped(inputs.files)), \(ReportText.grouped(inputs.errors.count)) damaged")
         lines.append(
@@ -232,12 +232,6 @@ public struct MarkdownReporter: Reporter {
             text += line + "\n"
         }
         return text
-    }
-
-    /// `2026-07-20T08:00:00Z to 2026-07-20T10:00:02Z (2 hours)`, or `none (no flows)`.
-    private static func window(_ inputs: InputStatistics) -> String {
-        guard let first = inputs.firstTime, let last = inputs.lastTime else { return "none (no flows)" }
-        return "\(time(first)) to \(time(last)) (\(CivilTime.duration(milliseconds: last - first)))"
     }
 
     /// A time to the second, `2026-07-20T08:15:00Z`, or an empty cell.

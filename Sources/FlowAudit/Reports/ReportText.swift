@@ -26,10 +26,15 @@ enum ReportText {
         milliseconds.map { CivilTime.iso8601(milliseconds: $0) } ?? "-"
     }
 
-    /// `2026-07-20T08:00:00.000Z to 2026-07-20T10:00:02.000Z (2 hours)`, or `none (no flows)`.
-    static func window(_ inputs: InputStatistics) -> String {
+    /// `2026-07-20T08:00:00.000Z to 2026-07-20T10:00:02.000Z (2 hours)`, or `none (no flows)`; to the
+    /// second (`…T08:00:00Z`) unless `milliseconds`.
+    static func window(_ inputs: InputStatistics, milliseconds: Bool = true) -> String {
         guard let first = inputs.firstTime, let last = inputs.lastTime else { return "none (no flows)" }
-        return "\(time(first)) to \(time(last)) (\(CivilTime.duration(milliseconds: last - first)))"
+        let times = [first, last].map { time in
+            let text = CivilTime.iso8601(milliseconds: time)
+            return milliseconds || text.count != 24 ? text : text.prefix(19) + "Z"
+        }
+        return "\(times[0]) to \(times[1]) (\(CivilTime.duration(milliseconds: last - first)))"
     }
 
     /// `path` cut in the middle at path separators to about `length` characters:

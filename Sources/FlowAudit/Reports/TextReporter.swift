@@ -27,7 +27,7 @@ public struct TextReporter: Reporter {
         var facts = [verdict.severityCounts]
         if !report.cloud.isEmpty { facts.append([report.cloud, report.region].joined(separator: ", ")) }
         text.paragraph(facts.joined(separator: "; "), indent: 2)
-        text.paragraph("window " + ReportText.window(report.inputs), indent: 2, hanging: 4)
+        text.paragraph("window " + ReportText.window(report.inputs, milliseconds: false), indent: 2, hanging: 4)
         for severity in Severity.allCases.reversed() {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
@@ -198,7 +198,7 @@ public struct TextReporter: Reporter {
         for (reason, count) in inputs.rejectedByReason.sorted(by: { $0.key < $1.key }) {
             rows.append(("  " + reason.name, ReportText.grouped(count)))
         }
-        rows.append(("window", ReportText.window(inputs)))
+        rows.append(("window", ReportText.window(inputs, milliseconds: false)))
         if !report.serviceTags.isEmpty { rows.append(("service tags", report.serviceTags)) }
         text.rows(rows.map { ($0.0, TerminalText.sanitize($0.1)) }, indent: 2)
         // Damage is listed once: as its input-error finding, or here when there is none.

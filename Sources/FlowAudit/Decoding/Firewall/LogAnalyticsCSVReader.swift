@@ -1,4 +1,4 @@
-/// Reads CSV exports of Log Analytics and Sentinel (formats.md §5), pushed in chunks of any size,
+/// Reads CSV exports of Log Analytics and Sentinel (docs/input-formats.md §5), pushed in chunks of any size,
 /// and turns each data row into the ``RecordFields`` that ``FirewallRecordDecoder`` decodes.
 ///
 /// It follows RFC 4180, as leniently as the exports need: fields may be quoted or not (the
