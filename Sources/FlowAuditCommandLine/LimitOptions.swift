@@ -42,12 +42,20 @@ struct LimitOptions: ParsableArguments {
         }
     }
 
+    /// The flag that sets each limit that damage messages name.
+    static let flags: [ReaderLimit: String] = [
+        .recordSize: "--max-record-size", .decompressedSize: "--max-decompressed-size",
+        .compressionRatio: "--max-compression-ratio",
+    ]
+
     /// The options of a run over `paths` with these limits.
     func analyzeOptions(paths: [String]) -> AnalyzeOptions {
         var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         if let maxRecordSize { options.limits.maximumRecordSize = maxRecordSize << 20 }
         if let maxDecompressedSize { options.limits.maximumDecompressedSize = maxDecompressedSize << 30 }
         if let maxCompressionRatio { options.limits.maximumCompressionRatio = maxCompressionRatio }
+        // Damage messages name the limit to raise: here, by its flag.
+        options.limits.names = Self.flags
         return options
     }
 }

@@ -105,4 +105,25 @@ struct CommandLineTests {
             try FlowAuditCommand.check(arguments: ["analyze", "logs", "--color", "on"])
         }
     }
+
+    @Test("the library's damage messages name the limit to raise; the command line names its flag")
+    func limitsNameFlags() async throws {
+        let directory = try TemporaryDirectory()
+        let record =
+            #"{"category":"AzureFirewallNetworkRule","pad":""# + String(repeating: "x", count: 1_200_000) + "\"}\n"
+        let path = try directory.write("big.jsonl", record)
+        guard
+            case let command as AnalyzeCommand = try FlowAuditCommand.parseAsRoot([
+                "analyze", path, "--max-record-size", "1",
+            ])
+        else {
+            Issue.record("not an analyze command")
+            return
+        }
+        let report = try await Analyzer.run(command.limits.analyzeOptions(paths: [path]))
+        let message = try #require(report.inputs.errors.first?.message)
+        #expect(message.contains("(raise --max-record-size if genuine)"))
+        #expect(Set(LimitOptions.flags.keys) == Set(ReaderLimit.allCases))
+        for flag in LimitOptions.flags.values { #expect(Self.help(AnalyzeCommand.self).contains(flag + " <")) }
+    }
 }

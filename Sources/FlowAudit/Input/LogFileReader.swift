@@ -37,9 +37,22 @@ public struct ReaderLimits: Sendable {
     /// Decompressed bytes that a gzip file may produce before ``maximumCompressionRatio`` applies:
     /// small files of blank padding are legitimate and may compress far better than logs.
     public var compressionRatioAllowance = 16 * 1024 * 1024
+    /// How damage messages name the limits a user can raise: by default the property
+    /// (`ReaderLimits.maximumRecordSize`); the command line names its flags (`--max-record-size`).
+    public var names: [ReaderLimit: String] = [:]
 
     /// The default limits.
     public init() {}
+
+    /// What a damage message tells the user to raise.
+    func name(of limit: ReaderLimit) -> String { names[limit] ?? "ReaderLimits.\(limit.rawValue)" }
+}
+
+/// A limit of ``ReaderLimits`` that a damage message names, so that the user knows what to raise.
+public enum ReaderLimit: String, CaseIterable, Sendable {
+    case recordSize = "maximumRecordSize"
+    case decompressedSize = "maximumDecompressedSize"
+    case compressionRatio = "maximumCompressionRatio"
 }
 
 extension RejectReason {
@@ -358,13 +371,13 @@ private struct StreamState {
             allowed = limits.maximumDecompressedSize
             reason =
                 "decompressed size exceeds \(formattedByteCount(allowed)); possible gzip bomb; "
-                + "raise --max-decompressed-size if genuine"
+                + "raise \(limits.name(of: .decompressedSize)) if genuine"
         } else if produced > limits.compressionRatioAllowance, !ratioOverflow, produced > ratioBudget {
             allowed = max(limits.compressionRatioAllowance, ratioBudget)
             reason =
                 "decompressed size exceeds \(limits.maximumCompressionRatio) times the "
                 + "\(formattedByteCount(source.fileBytesRead)) of compressed data read; possible gzip bomb; "
-                + "raise --max-compression-ratio if genuine"
+                + "raise \(limits.name(of: .compressionRatio)) if genuine"
         } else {
             return false
         }
@@ -428,7 +441,7 @@ private struct StreamState {
                         message:
                             "a record is longer than \(formattedByteCount(limits.maximumRecordSize)) at "
                             + "\(place(overflow, gzip: gzip)); skipped to the next record "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &handler.reader)
                 handler.reader.abandonRecord(.recordTooLarge)
                 handler.reader.resetStructure()
@@ -494,7 +507,7 @@ private struct StreamState {
                         message:
                             "a CSV row is longer than \(formattedByteCount(limits.maximumRecordSize)) in the line at "
                             + "\(place(csvLineStart, gzip: gzip)); skipped to the next line "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &reader)
             }
             oversizedRows = 0
