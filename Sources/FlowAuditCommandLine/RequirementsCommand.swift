@@ -1,6 +1,12 @@
 import ArgumentParser
 import FlowAudit
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `flowaudit requirements`: prints the traffic that Azure ML compute needs for one deployment.
 struct RequirementsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,6 +41,10 @@ struct RequirementsCommand: ParsableCommand {
         if let notice = snapshot.notice, !quiet { Terminal.printToStandardError(notice) }
         let output = try AllowListRenderer.render(
             configuration: configuration, snapshot: snapshot, format: format, includeSwitchedOff: includeSwitchedOff)
-        print(output, terminator: "")
+        // On a terminal, long lines are wrapped at words rather than cut by the terminal mid-word.
+        let terminal = Terminal.isTerminal(STDOUT_FILENO)
+        print(
+            terminal ? TerminalText.wrapLines(output, width: Terminal.width(of: STDOUT_FILENO)) : output, terminator: ""
+        )
     }
 }
