@@ -27,4 +27,23 @@ enum Demo {
         options.excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
         return try await Analyzer.run(options)
     }
+
+    /// `report` with the paths under `directory` written as under `sample-logs/`, as the README's
+    /// command prints them: for the golden files, before reports shorten paths.
+    static func relativized(_ report: AnalysisReport, _ directory: TemporaryDirectory) -> AnalysisReport {
+        func relative(_ text: String) -> String { text.replacingOccurrences(of: directory.path, with: "sample-logs") }
+        var report = report
+        for index in report.inputs.errors.indices {
+            report.inputs.errors[index].file = relative(report.inputs.errors[index].file)
+        }
+        for index in report.files.indices {
+            report.files[index].path = relative(report.files[index].path)
+            if let file = report.files[index].error?.file { report.files[index].error?.file = relative(file) }
+        }
+        for index in report.findings.indices {
+            report.findings[index].id = relative(report.findings[index].id)
+            report.findings[index].message = relative(report.findings[index].message)
+        }
+        return report
+    }
 }
