@@ -42,7 +42,9 @@ targets=("$@")
 out=.build-fuzz
 features=(-enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
     -enable-upcoming-feature InternalImportsByDefault)
-common=(-sanitize=fuzzer,address -O -I Sources/CZlib -I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 "${features[@]}")
+# One package name, as SwiftPM gives its targets: the library's `package` declarations are the targets' too.
+common=(-sanitize=fuzzer,address -O -I Sources/CZlib -I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 "${features[@]}"
+    -package-name flowaudit)
 
 # The Swift runtime's backtracer would take over libFuzzer's crash handling.
 export SWIFT_BACKTRACE=enable=no

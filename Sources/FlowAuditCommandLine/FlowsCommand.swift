@@ -29,7 +29,7 @@ struct FlowsCommand: ParsableCommand {
     @Argument(help: "Log files, directories (walked recursively), or - for standard input.")
     var paths: [String]
 
-    @OptionGroup var deployment: ConfigurationOptions
+    @OptionGroup(title: "Deployment") var deployment: DeploymentOptions
 
     @OptionGroup(title: "Filters") var filters: FilterOptions
 
@@ -59,7 +59,7 @@ struct FlowsCommand: ParsableCommand {
         let searchDirectory = paths.first { isDirectory($0) } ?? "."
         let configuration = try deployment.configuration(searching: searchDirectory)
         let (context, notice) = try AuditContext.load(configuration: configuration)
-        if let notice, !quiet { printToStandardError(notice) }
+        if let notice, !quiet { Terminal.printToStandardError(notice) }
 
         var options = FlowListOptions(
             paths: paths, format: format ?? (isatty(STDOUT_FILENO) != 0 ? .text : .csv))
@@ -72,7 +72,7 @@ struct FlowsCommand: ParsableCommand {
             + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }
         let summary = try FlowLister.run(options, context: context, output: STDOUT_FILENO) { _, statistics in
             for error in statistics.errors {
-                printToStandardError(
+                Terminal.printToStandardError(
                     "damaged input: \(TerminalText.sanitize(error.file)): \(TerminalText.sanitize(error.message))")
             }
         }
@@ -89,7 +89,7 @@ struct FlowsCommand: ParsableCommand {
                     "; \(count(inputs.filteredOut, "entry", "entries")) outside the filters, "
                     + "\(count(inputs.skippedFiles, "blob")) skipped (\(filter.summary))"
             }
-            printToStandardError(line)
+            Terminal.printToStandardError(line)
         }
         if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { throw ExitCode(2) }
         if !inputs.isComplete { throw ExitCode(1) }

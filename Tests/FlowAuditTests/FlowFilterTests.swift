@@ -202,7 +202,8 @@ struct FlowFilterTests {
         let truth = expected(demo.scenario, window: demoTime(9, 0)..<demoTime(9, 30)) { _, _, _, _ in true }
         #expect(report.inputs.flows == truth.flows)
 
-        let json = try JSONValue.parse(report.jsonText())
+        let verdict = Verdict(report, failOn: .high)
+        let json = try JSONValue.parse(JSONReporter().render(report, verdict: verdict))
         let settings = try #require(json["settings"]?["filters"])
         #expect(settings["from"]?.stringValue == "2026-07-20T09:00:00.000Z")
         #expect(settings["to"]?.stringValue == "2026-07-20T09:30:00.000Z")
@@ -210,12 +211,18 @@ struct FlowFilterTests {
         #expect(settings["newestLog"]?.stringValue == "2026-07-20T11:00:00.000Z")
         #expect(json["inputs"]?["filteredOut"]?.numberValue?.int64Value == Int64(report.inputs.filteredOut))
         #expect(json["inputs"]?["skippedFiles"]?.numberValue?.int64Value == Int64(report.inputs.skippedFiles))
-        let text = report.text(color: false)
-        #expect(text.contains("from 2026-07-20T09:00:00.000Z (2h before the newest log)"))
-        #expect(try report.junitXML().contains("<property name=\"filters\" value=\"from 2026-07-20T09:00:00.000Z"))
-        #expect(report.markdown(failOn: .high).contains("- Filters: from 2026-07-20T09\\:00\\:00.000Z (2h before"))
+        let text = TextReporter().render(report, verdict: verdict)
+        #expect(text.contains("filters") && text.contains("from 2026-07-20T09:00:00.000Z (2h before the newest"))
+        #expect(
+            try JUnitReporter().render(report, verdict: verdict).contains(
+                "<property name=\"filters\" value=\"from 2026-07-20T09:00:00.000Z"))
+        #expect(
+            MarkdownReporter().render(report, verdict: verdict).contains(
+                "- Filters: from 2026-07-20T09\\:00\\:00.000Z (2h before"))
         // Without a filter the report says so.
-        let plain = try JSONValue.parse(try await demo.analyze().jsonText())
+        let unfilteredReport = try await demo.analyze()
+        let plain = try JSONValue.parse(
+            JSONReporter().render(unfilteredReport, verdict: Verdict(unfilteredReport, failOn: .high)))
         #expect(plain["settings"]?["filters"]?.isNull == true)
     }
 

@@ -6,15 +6,8 @@ import Testing
 
 /// Runs the README's main job on a freshly generated copy of the demo, as the CLI does.
 private func analyzeDemo() async throws -> (report: AnalysisReport, directory: TemporaryDirectory) {
-    let directory = try TemporaryDirectory()
-    try SampleLogWriter.write(DemoScenario(), to: directory.path)
-    let configurationPath = try #require(ConfigurationFile.locate(inDirectory: directory.path))
-    let configuration = Configuration.merging(
-        file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
-    var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
-    options.context = try AuditContext.load(configuration: configuration).context
-    options.excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
-    return (try await Analyzer.run(options), directory)
+    let directory = try await Demo.write()
+    return (Demo.relativized(try await Demo.analyze(directory), directory), directory)
 }
 
 /// Compares `text` with a golden file; `FLOWAUDIT_UPDATE_GOLDEN=1` rewrites the file instead.
@@ -56,25 +49,28 @@ struct SampleLogsGoldenTests {
         #expect(report.exitStatus() == 1)
     }
 
-    @Test("golden JSON and text reports")
+    @Test("golden JSON, text (80 columns) and Markdown reports")
     func goldenReports() async throws {
-        let (report, directory) = try await analyzeDemo()
-        let json = report.jsonText().replacingOccurrences(of: directory.path, with: "sample-logs")
-        let text = report.text(color: false).replacingOccurrences(of: directory.path, with: "sample-logs")
-        try expectGolden(json, "sample-logs.json")
-        try expectGolden(text, "sample-logs.txt")
+        let (report, _) = try await analyzeDemo()
+        for (format, name) in [
+            (ReportFormat.json, "sample-logs.json"), (.text, "sample-logs.txt"), (.markdown, "sample-logs.md"),
+        ] {
+            let text = try report.rendered(format)
+            try expectGolden(text, name)
+        }
     }
 
-    @Test("the JUnit report validates against both schemas: a failure per finding above info, a case per file")
+    @Test("the JUnit report validates against both schemas: a failure per finding at high, a case per file")
     func junit() async throws {
-        let (report, directory) = try await analyzeDemo()
-        let xml = try report.junitXML().replacingOccurrences(of: directory.path, with: "sample-logs")
+        let (report, _) = try await analyzeDemo()
+        let xml = try report.rendered(.junit)
         for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
             #expect(try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema)) == [])
         }
         let suites = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
         let failures = suites.flatMap { $0.children(named: "testcase") }.flatMap { $0.children(named: "failure") }
-        #expect(failures.count == report.findings.filter { $0.severity > .info }.count)
+        // At the default --fail-on high: the two high findings and the damaged file.
+        #expect(failures.count == report.findings.filter { $0.severity == .high }.count + report.inputs.errors.count)
         let inputs = try #require(suites.first { $0.attributes["name"] == "inputs" })
         #expect(inputs.children(named: "testcase").count == report.inputs.files)
         try expectGolden(xml, "sample-logs.junit.xml")

@@ -77,6 +77,8 @@ struct ConnectionGroup: Sendable {
     var rules: [String: Int] = [:]
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
     var ruleKeys: [SymbolRuleKey: Int] = [:]
+    /// The IP protocol numbers of its flows, in the order first seen (few: a linear search).
+    var protocolNumbers: [UInt8] = []
 
     /// Adds one flow.
     ///
@@ -87,6 +89,7 @@ struct ConnectionGroup: Sendable {
         startsConnection: Bool = true, rule: SymbolRuleKey? = nil
     ) {
         if let rule { ruleKeys[rule, default: 0] += 1 }
+        if !protocolNumbers.contains(key.protocolNumber) { protocolNumbers.append(key.protocolNumber) }
         if time < first { first = time }
         if time > last { last = time }
         if connections[key] != nil || connections.count < Self.trackedLimit {
@@ -113,6 +116,7 @@ struct ConnectionGroup: Sendable {
         first = min(first, other.first)
         last = max(last, other.last)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+        for number in other.protocolNumbers where !protocolNumbers.contains(number) { protocolNumbers.append(number) }
     }
 
     /// The untracked totals of the source that saw the most.
@@ -189,6 +193,9 @@ public struct FindingsTally: Sendable {
     var optional: [Int: ConnectionGroup] = [:]
     var requirementAllowed: [Int]
     var requirementDenied: [Int]
+    /// Allowed connection starts per requirement and log-source family (NSG, VNet, firewall), at
+    /// `requirement * 3 + family`: a connection logged by several families counts once in each.
+    var requirementAllowedStarts: [Int]
     /// Hits per rule as logged: (container identity, rule label).
     var ruleHits: [RuleHitKey: Int] = [:]
     /// Hours (since the epoch) in which some flow was seen: the coverage of the window.
@@ -207,6 +214,12 @@ public struct FindingsTally: Sendable {
     init(requirementCount: Int) {
         requirementAllowed = Array(repeating: 0, count: requirementCount)
         requirementDenied = Array(repeating: 0, count: requirementCount)
+        requirementAllowedStarts = Array(repeating: 0, count: requirementCount * 3)
+    }
+
+    /// The allowed connections of requirement `index`: the starts of the log-source family that saw most.
+    func allowedConnections(_ index: Int) -> Int {
+        requirementAllowedStarts[(index * 3)..<(index * 3 + 3)].max() ?? 0
     }
 
     mutating func merge(_ other: FindingsTally) {
@@ -218,6 +231,9 @@ public struct FindingsTally: Sendable {
         for index in requirementAllowed.indices {
             requirementAllowed[index] += other.requirementAllowed[index]
             requirementDenied[index] += other.requirementDenied[index]
+        }
+        for index in requirementAllowedStarts.indices {
+            requirementAllowedStarts[index] += other.requirementAllowedStarts[index]
         }
         for (key, count) in other.ruleHits { ruleHits[key, default: 0] += count }
         hours.formUnion(other.hours)
@@ -360,6 +376,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     private var optional: [Int: ConnectionGroup] = [:]
     private var requirementAllowed: [Int]
     private var requirementDenied: [Int]
+    private var requirementAllowedStarts: [Int]
     private var ruleHits: [SymbolRuleKey: Int] = [:]
     private var lastRuleKey: SymbolRuleKey?
     private var lastRuleCount = 0
@@ -381,6 +398,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         let count = context.matcher.allowList.requirements.count
         requirementAllowed = Array(repeating: 0, count: count)
         requirementDenied = Array(repeating: 0, count: count)
+        requirementAllowedStarts = Array(repeating: 0, count: count * 3)
     }
 
     public mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
@@ -406,7 +424,10 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             }
             return
         }
-        if let strongest { requirementAllowed[strongest.requirementIndex] += 1 }
+        if let strongest {
+            requirementAllowed[strongest.requirementIndex] += 1
+            if starts { requirementAllowedStarts[strongest.requirementIndex * 3 + sourceFamily(flow)] += 1 }
+        }
         guard facts.direction == .outbound else { return }
         let out = flow.bytesSent.valueOrZero
         let received = flow.bytesReceived.valueOrZero
@@ -493,11 +514,22 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         lastRuleCount = 1
     }
 
+    /// The log-source family of a flow: 0 NSG flow logs, 1 VNet flow logs, 2 the firewall.
+    @inline(__always)
+    private func sourceFamily(_ flow: Flow) -> Int {
+        switch flow.format {
+        case .nsgFlowV1, .nsgFlowV2: 0
+        case .vnetFlowV4: 1
+        case .firewallLegacy, .firewallStructured: 2
+        }
+    }
+
     /// The file's tallies with every symbol resolved, ready to merge with other files'.
     public func tally(symbols: borrowing SymbolTable) -> FindingsTally {
         var tally = FindingsTally(requirementCount: requirementAllowed.count)
         tally.requirementAllowed = requirementAllowed
         tally.requirementDenied = requirementDenied
+        tally.requirementAllowedStarts = requirementAllowedStarts
         for (key, group) in blocked {
             tally.blocked[
                 BlockedKey(requirement: key.requirement, rule: key.rule.label(symbols)), default: ConnectionGroup()

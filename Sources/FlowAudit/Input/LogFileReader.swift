@@ -37,9 +37,22 @@ public struct ReaderLimits: Sendable {
     /// Decompressed bytes that a gzip file may produce before ``maximumCompressionRatio`` applies:
     /// small files of blank padding are legitimate and may compress far better than logs.
     public var compressionRatioAllowance = 16 * 1024 * 1024
+    /// How damage messages name the limits a user can raise: by default the property
+    /// (`ReaderLimits.maximumRecordSize`); the command line names its flags (`--max-record-size`).
+    public var names: [ReaderLimit: String] = [:]
 
     /// The default limits.
     public init() {}
+
+    /// What a damage message tells the user to raise.
+    func name(of limit: ReaderLimit) -> String { names[limit] ?? "ReaderLimits.\(limit.rawValue)" }
+}
+
+/// A limit of ``ReaderLimits`` that a damage message names, so that the user knows what to raise.
+public enum ReaderLimit: String, CaseIterable, Sendable {
+    case recordSize = "maximumRecordSize"
+    case decompressedSize = "maximumDecompressedSize"
+    case compressionRatio = "maximumCompressionRatio"
 }
 
 extension RejectReason {
@@ -56,7 +69,7 @@ extension RejectReason {
 /// Damage never throws: it is recorded in the statistics with its offset, every record
 /// before it is kept, and after broken JSON reading resumes at the next line that starts
 /// a new object (the next record of a JSON Lines file or of a pretty-printed blob).
-public enum LogFileReader {
+package enum LogFileReader {
     /// Reads `path` and hands its flows to `sink`.
     ///
     /// - Parameters:
@@ -64,7 +77,7 @@ public enum LogFileReader {
     ///   - chunkSize: the most bytes fed to the tokenizer at once (tests use small sizes
     ///     to exercise every chunk boundary); `nil` feeds whatever was read.
     ///   - progress: counters bumped once per buffer read, for a progress line.
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         path: String, fileIndex: UInt32, sink: Sink, limits: ReaderLimits = ReaderLimits(), chunkSize: Int? = nil,
         progress: ReadProgress? = nil
     ) -> FileReadResult<Sink> {
@@ -75,7 +88,7 @@ public enum LogFileReader {
     }
 
     /// Reads `bytes` as if they were the file `name` (fuzzing and tests).
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         bytes: [UInt8], name: String, fileIndex: UInt32 = 0, sink: Sink, limits: ReaderLimits = ReaderLimits(),
         chunkSize: Int? = nil
     ) -> FileReadResult<Sink> {
@@ -358,13 +371,13 @@ private struct StreamState {
             allowed = limits.maximumDecompressedSize
             reason =
                 "decompressed size exceeds \(formattedByteCount(allowed)); possible gzip bomb; "
-                + "raise --max-decompressed-size if genuine"
+                + "raise \(limits.name(of: .decompressedSize)) if genuine"
         } else if produced > limits.compressionRatioAllowance, !ratioOverflow, produced > ratioBudget {
             allowed = max(limits.compressionRatioAllowance, ratioBudget)
             reason =
                 "decompressed size exceeds \(limits.maximumCompressionRatio) times the "
                 + "\(formattedByteCount(source.fileBytesRead)) of compressed data read; possible gzip bomb; "
-                + "raise --max-compression-ratio if genuine"
+                + "raise \(limits.name(of: .compressionRatio)) if genuine"
         } else {
             return nil
         }
@@ -426,7 +439,7 @@ private struct StreamState {
                         message:
                             "a record is longer than \(formattedByteCount(limits.maximumRecordSize)) at "
                             + "\(place(overflow, gzip: gzip)); skipped to the next record "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &handler.reader)
                 handler.reader.abandonRecord(.recordTooLarge)
                 handler.reader.resetStructure()
@@ -492,7 +505,7 @@ private struct StreamState {
                         message:
                             "a CSV row is longer than \(formattedByteCount(limits.maximumRecordSize)) in the line at "
                             + "\(place(csvLineStart, gzip: gzip)); skipped to the next line "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &reader)
             }
             oversizedRows = 0
@@ -556,12 +569,19 @@ private struct StreamState {
             reader.abandonRecord(.decompressionLimit)
             reader.statistics.errors.append(decompressionLimitError)
         } else if reader.isInsideRecord {
+            // A flow-log record's tuples stream out as they are read: those before the cut are kept.
+            let kept = reader.flowsKeptInRecord
+            let loss =
+                kept == 0
+                ? "that record is lost"
+                : "the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the cut "
+                    + "\(kept == 1 ? "is" : "are") kept, the rest of it is lost"
             record(
                 InputFileError(
                     file: path, offset: absolute,
                     message:
                         "the file ends inside a record at \(place(absolute, gzip: gzip)) (cut or still being written); "
-                        + "that record is lost"),
+                        + loss),
                 in: &reader)
             reader.abandonRecord(.truncatedRecord)
         } else if start < end && !skippingToRecordLine {

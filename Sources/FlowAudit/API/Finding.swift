@@ -53,7 +53,8 @@ public struct Finding: Equatable, Sendable {
     public var id: String
     /// `inbound`/`outbound`, or `nil` when it does not apply.
     public var direction: FlowDirection?
-    /// `tcp`, `udp`, `any`, or `nil`.
+    /// The protocol observed (`tcp`, `udp`, `icmp`…; `any` when several were), or the requirement's
+    /// when no flow was observed; `nil` when it does not apply.
     public var transport: String?
     public var ports: [Int] = []
     public var serviceTag: String?
@@ -64,6 +65,7 @@ public struct Finding: Equatable, Sendable {
     public var rule: String?
     /// The exfiltration check that raised it.
     public var check: ExfiltrationCheck?
+    /// Distinct connections (for `upload-volume`: the hours above the threshold).
     public var flows = 0
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
@@ -86,12 +88,17 @@ public struct Finding: Equatable, Sendable {
 }
 
 /// How one requirement of the active profile fared: one JUnit test case each.
+///
+/// Counts are connections (the unit of findings: one connection logged by several sources counts
+/// once), with the flow records behind them beside.
 public struct RequirementOutcome: Equatable, Sendable {
     public enum Status: String, Sendable {
-        /// Applicable and not blocked.
+        /// Applicable, seen, and not blocked.
         case passed
         /// Applicable and blocked: see the finding with this requirement.
         case failed
+        /// Applicable, but no flow touched it in the window: neither passed nor failed.
+        case unobserved
         /// Not applicable: a situational scenario that is off, or an optional host.
         case skipped
     }
@@ -102,21 +109,26 @@ public struct RequirementOutcome: Equatable, Sendable {
     public var summary: String
     public var level: String
     public var status: Status
-    /// Flows seen for it, allowed and denied.
+    /// Connections seen for it, allowed and denied.
+    public var allowedConnections: Int
+    public var deniedConnections: Int
+    /// Flow records seen for it, allowed and denied (a connection has one or more per log source).
     public var allowedFlows: Int
     public var deniedFlows: Int
-    /// Why it was skipped, when it was.
+    /// Why it was skipped or is unobserved.
     public var skipReason: String?
 
     /// Creates an outcome.
     public init(
-        id: String, summary: String, level: String, status: Status, allowedFlows: Int, deniedFlows: Int,
-        skipReason: String? = nil
+        id: String, summary: String, level: String, status: Status, allowedConnections: Int, deniedConnections: Int,
+        allowedFlows: Int, deniedFlows: Int, skipReason: String? = nil
     ) {
         self.id = id
         self.summary = summary
         self.level = level
         self.status = status
+        self.allowedConnections = allowedConnections
+        self.deniedConnections = deniedConnections
         self.allowedFlows = allowedFlows
         self.deniedFlows = deniedFlows
         self.skipReason = skipReason

@@ -1,29 +1,27 @@
 public import ArgumentParser
 public import FlowAudit
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Cloud: ExpressibleByArgument {}
 extension AllowListFormat: ExpressibleByArgument {}
 
-/// The options that describe the audited deployment, shared by the subcommands that need them.
+/// The options that describe the audited deployment (help group "Deployment"), shared by the
+/// subcommands that need them.
 ///
 /// Each one overrides the same setting of the configuration file (`.flowaudit.toml`); see
 /// docs/configuration.md.
-struct ConfigurationOptions: ParsableArguments {
+struct DeploymentOptions: ParsableArguments {
     @Option(
         name: .customLong("config"),
         help: ArgumentHelp("The configuration file (default: .flowaudit.toml, if present).", valueName: "file"))
     var configPath: String?
 
-    @Option(help: "The Azure cloud of the workspace.")
+    @Option(help: ArgumentHelp("The Azure cloud of the workspace.", valueName: "cloud"))
     var cloud: Cloud?
 
-    @Option(help: "The workspace region, e.g. chinanorth3 or ChinaNorth3 (default: chinanorth3, or eastus for public).")
+    @Option(
+        help: ArgumentHelp(
+            "The workspace region, e.g. chinanorth3 or ChinaNorth3 (default: chinanorth3, or eastus for public).",
+            valueName: "region"))
     var region: String?
 
     @Flag(inversion: .prefixedNo, help: "Whether the compute has a public IP address (adds inbound requirements).")
@@ -66,21 +64,6 @@ struct ConfigurationOptions: ParsableArguments {
         help: ArgumentHelp("A storage private-endpoint address (CIDR); repeatable.", valueName: "cidr"))
     var storageEndpoints: [String] = []
 
-    @Option(
-        name: .customLong("nsg-export"),
-        help: ArgumentHelp(
-            "An NSG export (JSON of 'az network nsg show') whose rules are checked for use; repeatable.",
-            valueName: "file"))
-    var nsgExports: [String] = []
-
-    @Option(
-        name: .customLong("firewall-policy"),
-        help: ArgumentHelp(
-            "A firewall policy export (JSON of 'az network firewall policy rule-collection-group list', or a "
-                + "classic firewall) whose rules are checked for use; repeatable.",
-            valueName: "file"))
-    var firewallPolicies: [String] = []
-
     /// Rejects malformed flag values before any work starts, with the subcommand's usage.
     func validate() throws {
         _ = try layer()
@@ -120,14 +103,6 @@ struct ConfigurationOptions: ParsableArguments {
             }
             layer.storageAccounts = names
         }
-        if !nsgExports.isEmpty {
-            layer.nsgExports = nsgExports
-            record("nsgExports", "nsg-export")
-        }
-        if !firewallPolicies.isEmpty {
-            layer.firewallPolicies = firewallPolicies
-            record("firewallPolicies", "firewall-policy")
-        }
         if !storageEndpoints.isEmpty {
             layer.storageEndpoints = try Self.networks(storageEndpoints, flag: "storage-endpoint")
         }
@@ -141,16 +116,12 @@ struct ConfigurationOptions: ParsableArguments {
     }
 
     /// The effective configuration: defaults, then the configuration file (`--config`, or
-    /// `.flowaudit.toml` in `directory` when present), then the flags.
-    func configuration(searching directory: String) throws -> Configuration {
+    /// `.flowaudit.toml` in `directory` when present), then the flags, with `rules`' among them.
+    func configuration(searching directory: String, rules: RuleExportOptions? = nil) throws -> Configuration {
         let path = configPath ?? ConfigurationFile.locate(inDirectory: directory)
         let file = try path.map { try ConfigurationFile.load(path: $0) }
-        return Configuration.merging(file: file, flags: try layer())
+        var flags = try layer()
+        rules?.apply(to: &flags)
+        return Configuration.merging(file: file, flags: flags)
     }
-}
-
-/// Writes a line to standard error.
-func printToStandardError(_ line: String) {
-    let text = line + "\n"
-    _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
 }

@@ -77,6 +77,7 @@ public enum Analyzer {
             report.rules = builder.ruleOutcomes()
             report.cloud = context.configuration.cloud.rawValue
             report.region = context.matcher.allowList.region.name
+            report.serviceTags = context.matcher.serviceTags
         }
         return report
     }
@@ -112,17 +113,4 @@ func totalSize(of files: [String]) -> Int {
         if stat(file, &info) == 0 { total += Int(info.st_size) }
     }
     return total
-}
-
-extension AnalysisReport {
-    /// The process exit status: 0 when no finding is at or above `failOn` and all input was read whole,
-    /// 1 otherwise, 2 when damage left nothing usable (no flow or DNS record) at all.
-    ///
-    /// - Parameter failOn: the least severity that fails the run; `nil` never fails on findings.
-    public func exitStatus(failOn: Severity? = .high) -> Int32 {
-        if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { return 2 }
-        if !inputs.isComplete { return 1 }
-        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
-        return 0
-    }
 }
