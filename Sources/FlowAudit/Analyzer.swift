@@ -71,6 +71,10 @@ public enum Analyzer {
             report.rules = builder.ruleOutcomes()
             report.cloud = context.configuration.cloud.rawValue
             report.region = context.matcher.allowList.region.name
+            if let ruleCheck = context.ruleCheck {
+                report.ruleCheck = ruleCheck
+                report.findings = (report.findings + ruleCheck.findings).sortedForReport()
+            }
         }
         return report
     }

@@ -9,6 +9,7 @@ public import FlowAudit
 
 extension Cloud: ExpressibleByArgument {}
 extension AllowListFormat: ExpressibleByArgument {}
+extension RuleEmitFormat: ExpressibleByArgument {}
 
 /// The options that describe the audited deployment, shared by the subcommands that need them.
 ///
@@ -57,6 +58,14 @@ struct ConfigurationOptions: ParsableArguments {
     var virtualNetwork: [String] = []
 
     @Option(
+        name: .customLong("firewall-bypass"),
+        help: ArgumentHelp(
+            "A service tag or CIDR whose traffic is routed around the firewall (a route with next hop Internet); "
+                + "repeatable.",
+            valueName: "tag-or-cidr"))
+    var firewallBypass: [String] = []
+
+    @Option(
         name: .customLong("storage-account"),
         help: ArgumentHelp("A workspace storage account name; repeatable.", valueName: "name"))
     var storageAccounts: [String] = []
@@ -69,15 +78,15 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(
         name: .customLong("nsg-export"),
         help: ArgumentHelp(
-            "An NSG export (JSON of 'az network nsg show') whose rules are checked for use; repeatable.",
+            "An NSG export whose rules are checked (az CLI, REST, Resource Graph or ARM template JSON); repeatable.",
             valueName: "file"))
     var nsgExports: [String] = []
 
     @Option(
         name: .customLong("firewall-policy"),
         help: ArgumentHelp(
-            "A firewall policy export (JSON of 'az network firewall policy rule-collection-group list', or a "
-                + "classic firewall) whose rules are checked for use; repeatable.",
+            "A firewall policy or classic firewall export whose rules are checked (az CLI, REST, Resource Graph or "
+                + "ARM template JSON); repeatable.",
             valueName: "file"))
     var firewallPolicies: [String] = []
 
@@ -111,6 +120,13 @@ struct ConfigurationOptions: ParsableArguments {
         if !serviceTagFiles.isEmpty { layer.serviceTagFiles = serviceTagFiles }
         if !computeSubnets.isEmpty { layer.computeSubnets = try Self.networks(computeSubnets, flag: "compute-subnet") }
         if !virtualNetwork.isEmpty { layer.virtualNetwork = try Self.networks(virtualNetwork, flag: "virtual-network") }
+        if !firewallBypass.isEmpty {
+            guard !firewallBypass.contains(where: { $0.allSatisfy(\.isWhitespace) }) else {
+                throw ValidationError("--firewall-bypass needs a service tag or a CIDR")
+            }
+            layer.firewallBypass = firewallBypass
+            record("firewallBypass", "firewall-bypass")
+        }
         if !storageAccounts.isEmpty {
             var names: [String] = []
             for name in storageAccounts {

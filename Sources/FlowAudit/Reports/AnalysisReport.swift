@@ -13,6 +13,10 @@ public struct AnalysisReport: Sendable {
     /// The cloud and region analysed against (`china`, `chinanorth3`).
     public var cloud = ""
     public var region = ""
+    /// The static check of the rule exports, when exports were given.
+    public var ruleCheck: RuleCheckResult?
+    /// Whether logs were read (`analyze`); `false` for a report of the rule exports alone (`rules`).
+    public var includesLogs = true
 
     /// Creates a report.
     public init(inputs: InputStatistics) {
@@ -26,6 +30,7 @@ public struct AnalysisReport: Sendable {
 extension AnalysisReport {
     /// The JSON report (`--json FILE`, `--format json`); its schema is in the README.
     public func jsonText() -> String {
+        if !includesLogs { return ruleCheckJSONText() }
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("settings")
@@ -62,14 +67,16 @@ extension AnalysisReport {
             writer.field("access", rule.access)
             writer.field("isDefault", rule.isDefault)
             writer.field("hits", rule.hits)
+            writeRuleFields(rule.exported, into: &writer)
             writer.endObject()
         }
         writer.endArray()
+        writeRuleCheck(into: &writer)
         writer.endObject()
         return writer.output
     }
 
-    private func write(_ finding: Finding, into writer: inout JSONWriter) {
+    func write(_ finding: Finding, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("id", finding.id)
         writer.field("kind", finding.kind.rawValue)

@@ -1,7 +1,8 @@
 /// The JUnit XML report (`--junit FILE`), for CI test views.
 ///
 /// One `<testsuite>` per check, in this order: `required-traffic`, `exfiltration`,
-/// `unexpected-egress`, `unused-rules`, `inputs`. The document keeps to what both the Jenkins
+/// `unexpected-egress`, `unused-rules`, `inputs`, and `rule-check` when rule exports were checked
+/// (the only suite of `flowaudit rules`). The document keeps to what both the Jenkins
 /// xUnit schema (`junit-10.xsd`) and the stricter Ant schema that Azure DevOps links
 /// (`JUnit.xsd`) accept:
 ///
@@ -69,9 +70,13 @@ extension AnalysisReport {
         }
     }
 
-    /// The suites of the report, in order.
+    /// The suites of the report, in order; `rule-check` when rule exports were checked.
     private func junitSuites() -> [JUnitTestSuite] {
-        [requiredTrafficSuite(), exfiltrationSuite(), unexpectedEgressSuite(), unusedRulesSuite(), inputsSuite()]
+        guard includesLogs else { return [ruleCheckSuite()] }
+        return [
+            requiredTrafficSuite(), exfiltrationSuite(), unexpectedEgressSuite(), unusedRulesSuite(), inputsSuite(),
+        ]
+            + (ruleCheck == nil ? [] : [ruleCheckSuite()])
     }
 
     // MARK: - Suites
@@ -162,7 +167,7 @@ extension AnalysisReport {
         var names = JUnitNames()
         let (evidenceByRule, unmatched) = unusedRuleFindings()
         for (rule, evidence) in zip(rules, evidenceByRule) {
-            let path = "\(rule.source)/\(rule.container)/\(rule.name)"
+            let path = "\(rule.source)/\(rule.container)/\(rule.loggedName)"
             suite.output.append(describe(rule))
             if evidence.contains(where: Self.isFailing) {
                 let outcome = JUnitTestSuite.TestCase.Outcome.failed(
@@ -219,7 +224,7 @@ extension AnalysisReport {
     // MARK: - Pieces
 
     /// A case per finding, named after its id: failed above `info`, passed with a note otherwise.
-    private func addFindingCases(_ findings: [Finding], to suite: inout JUnitTestSuite, names: inout JUnitNames) {
+    func addFindingCases(_ findings: [Finding], to suite: inout JUnitTestSuite, names: inout JUnitNames) {
         for finding in findings {
             if Self.isFailing(finding) {
                 let outcome = JUnitTestSuite.TestCase.Outcome.failed(
@@ -247,12 +252,12 @@ extension AnalysisReport {
             }
             if let name = finding.rule { byBareName[name, default: []].append(index) }
         }
-        let rulesPerName = Dictionary(rules.map { ($0.name, 1) }, uniquingKeysWith: +)
+        let rulesPerName = Dictionary(rules.map { ($0.loggedName, 1) }, uniquingKeysWith: +)
         var claimed = Set<Int>()
         let byRule = rules.map { rule in
-            var indices = byQualifiedName["\(rule.container)/\(rule.name)", default: []]
-            indices += byQualifiedName["\(rule.source)/\(rule.container)/\(rule.name)", default: []]
-            if rulesPerName[rule.name] == 1 { indices += byBareName[rule.name, default: []] }
+            var indices = byQualifiedName["\(rule.container)/\(rule.loggedName)", default: []]
+            indices += byQualifiedName["\(rule.source)/\(rule.container)/\(rule.loggedName)", default: []]
+            if rulesPerName[rule.loggedName] == 1 { indices += byBareName[rule.loggedName, default: []] }
             let owned = Set(indices).subtracting(claimed).sorted()
             claimed.formUnion(owned)
             return owned.map { unused[$0] }
@@ -260,10 +265,10 @@ extension AnalysisReport {
         return (byRule, unused.indices.filter { !claimed.contains($0) }.map { unused[$0] })
     }
 
-    private static func isFailing(_ finding: Finding) -> Bool { finding.severity > .info }
+    static func isFailing(_ finding: Finding) -> Bool { finding.severity > .info }
 
     /// The `message` of a failure: the most severe finding's message, and how many others.
-    private static func summary(of findings: [Finding]) -> String {
+    static func summary(of findings: [Finding]) -> String {
         guard let worst = findings.max(by: { $0.severity < $1.severity }) else { return "" }
         let others = findings.count - 1
         let more = others == 0 ? "" : " (and \(others) more finding\(others == 1 ? "" : "s"))"
@@ -271,12 +276,12 @@ extension AnalysisReport {
     }
 
     /// A finding in one line of `<system-out>`.
-    private static func note(_ finding: Finding) -> String {
+    static func note(_ finding: Finding) -> String {
         "\(finding.id) [\(finding.severity.rawValue)]: \(oneLine(finding.message))"
     }
 
     /// The evidence of a finding: what, how much, when, between whom.
-    private func describe(_ finding: Finding) -> String {
+    func describe(_ finding: Finding) -> String {
         var lines = ["\(finding.id) [\(finding.severity.rawValue)]", finding.message]
         if let requirement = finding.requirement { lines.append("requirement: \(requirement)") }
         if let rule = finding.rule { lines.append("rule: \(rule)") }
@@ -303,7 +308,8 @@ extension AnalysisReport {
     private func describe(_ rule: RuleOutcome) -> String {
         let kind = rule.isDefault ? "default \(rule.access) rule" : "\(rule.access) rule"
         let hits = rule.hits == 1 ? "1 hit" : "\(grouped(rule.hits)) hits"
-        return "\(rule.source)/\(rule.container)/\(rule.name): \(kind), \(hits)"
+        let what = rule.exported.map(\.summary).flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+        return "\(rule.source)/\(rule.container)/\(rule.loggedName): \(kind)\(what), \(hits)"
     }
 
     private func describe(_ error: InputFileError) -> String {
@@ -364,7 +370,7 @@ extension AnalysisReport {
     }
 
     /// `text` on one line of at most 1,000 characters, for attributes and notes.
-    private static func oneLine(_ text: String) -> String {
+    static func oneLine(_ text: String) -> String {
         let words = text.split(whereSeparator: \.isNewline).joined(separator: " ")
         return words.count > 1000 ? String(words.prefix(999)) + "…" : words
     }

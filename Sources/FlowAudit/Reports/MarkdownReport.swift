@@ -33,8 +33,11 @@ extension AnalysisReport {
             lines += ["Findings by severity: " + counts.joined(separator: ", ") + ".", ""]
         }
         lines += findingSection(limits)
-        lines += inputSection(limits)
-        lines += requirementSection(limits)
+        if includesLogs {
+            lines += inputSection(limits)
+            lines += requirementSection(limits)
+        }
+        lines += ruleCheckSection(limits)
         return Self.capped(lines, totalBytes: limits.totalBytes)
     }
 

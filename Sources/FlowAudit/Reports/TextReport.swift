@@ -10,7 +10,7 @@ extension AnalysisReport {
         var lines: [String] = []
         lines.append(
             TerminalText.styled("flowaudit", .bold, enabled: color) + ": " + verdict(color: color, failOn: failOn))
-        if !cloud.isEmpty { lines.append("  \(cloud), \(region); \(window)") }
+        if !cloud.isEmpty { lines.append("  \(cloud), \(region); " + (includesLogs ? window : "rule exports only")) }
         for severity in Severity.allCases.reversed() {
             let group = findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
@@ -23,9 +23,11 @@ extension AnalysisReport {
                 lines += severity == .info ? [summaryLine(finding, color: color)] : describe(finding, color: color)
             }
         }
+        guard includesLogs else { return (lines + ruleCheckLines(color: color)).joined(separator: "\n") + "\n" }
         lines.append("")
         lines.append(TerminalText.styled("inputs", .bold, enabled: color))
         lines += inputLines()
+        if let ruleCheck = ruleCheckSummaryLine() { lines.append(ruleCheck) }
         if !inputs.errors.isEmpty {
             lines.append("")
             lines.append(TerminalText.styled("damaged input", .red, enabled: color) + ":")
