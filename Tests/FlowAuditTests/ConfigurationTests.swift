@@ -77,7 +77,7 @@ struct ConfigurationTests {
             ),
             (
                 "[network]\ncomputeSubnet = [\"10.0.0.0/24\"]", 2,
-                "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork"
+                "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork, firewallBypass"
             ),
             (
                 "computeSubnets = [\"10.0.0.0/24\"]", 1,

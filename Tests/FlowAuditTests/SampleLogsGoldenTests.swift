@@ -35,13 +35,15 @@ struct SampleLogsGoldenTests {
     @Test("each finding kind occurs once above info, for its documented reason, and nothing else")
     func demoFindings() async throws {
         let (report, _) = try await analyzeDemo()
+        let ruleCheckKinds: [FindingKind] = [.ruleBlocksRequired, .ruleTooBroad, .shadowedRule, .redundantRule]
         let aboveInfo = report.findings.filter { $0.severity > .info }
+        let fromLogs = aboveInfo.filter { !ruleCheckKinds.contains($0.kind) }
         #expect(
-            aboveInfo.map(\.kind) == [
+            fromLogs.map(\.kind) == [
                 .blockedRequired, .exfiltrationSuspect, .unexpectedEgress, .inputError, .unusedRule,
             ])
         #expect(
-            aboveInfo.map(\.id).prefix(3) == [
+            fromLogs.map(\.id).prefix(3) == [
                 "blocked-required/aml-udp/UserRule_DenyAllOutbound",
                 "exfiltration-suspect/cross-region-storage/40.72.198.10",
                 "unexpected-egress/Internet/tcp/22",
@@ -50,6 +52,18 @@ struct SampleLogsGoldenTests {
             report.findings(of: .unusedRule).filter { $0.severity == .low }.map(\.rule) == [
                 "UserRule_AllowLegacyFtpOutbound"
             ])
+        // The static check of the exports: UDP 5831 and SMB 445 blocked by DenyAllOutbound (whether or not the
+        // window saw them), and the two outbound rules that reach every region's storage.
+        #expect(
+            aboveInfo.filter { ruleCheckKinds.contains($0.kind) }.map(\.id) == [
+                "rule-blocks-required/aml-udp/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/storage-account-file/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/storage-private-endpoint-smb/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/tundra/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-too-broad/aml-compute-nsg/UserRule_AllowInternetHttps",
+                "rule-too-broad/aml-compute-nsg/UserRule_AllowStorage",
+            ])
+        #expect(report.findings.filter { [.shadowedRule, .redundantRule].contains($0.kind) }.isEmpty)
         #expect(!report.findings(of: .unobservedRequirement).isEmpty)
         #expect(report.findings(of: .optionalTraffic).map(\.requirement) == ["pypi"])
         #expect(report.inputs.records == report.inputs.flows + report.inputs.dnsRecords + report.inputs.rejected)

@@ -240,8 +240,9 @@ extension AnalysisReport {
     /// The `unused-rule` findings of each exported rule, in the order of `rules`, and those of no rule.
     ///
     /// A finding is about a rule when its `rule` or its id's subject is the rule's `container/name`
-    /// or `source/container/name`, or when its `rule` is the bare name and no other exported rule
-    /// has that name. The first rule a finding is about keeps it.
+    /// or `source/container/name` (the name as logs write it, `UserRule_…`, or as exported), or when
+    /// its `rule` is such a name and no other exported rule has it. The first rule a finding is about
+    /// keeps it.
     private func unusedRuleFindings() -> (byRule: [[Finding]], unmatched: [Finding]) {
         let unused = findings(of: .unusedRule)
         var byQualifiedName: [String: [Int]] = [:]
@@ -252,12 +253,16 @@ extension AnalysisReport {
             }
             if let name = finding.rule { byBareName[name, default: []].append(index) }
         }
-        let rulesPerName = Dictionary(rules.map { ($0.loggedName, 1) }, uniquingKeysWith: +)
+        func names(_ rule: RuleOutcome) -> Set<String> { [rule.loggedName, rule.name] }
+        let rulesPerName = Dictionary(rules.flatMap { names($0).map { ($0, 1) } }, uniquingKeysWith: +)
         var claimed = Set<Int>()
         let byRule = rules.map { rule in
-            var indices = byQualifiedName["\(rule.container)/\(rule.loggedName)", default: []]
-            indices += byQualifiedName["\(rule.source)/\(rule.container)/\(rule.loggedName)", default: []]
-            if rulesPerName[rule.loggedName] == 1 { indices += byBareName[rule.loggedName, default: []] }
+            var indices: [Int] = []
+            for name in names(rule).sorted() {
+                indices += byQualifiedName["\(rule.container)/\(name)", default: []]
+                indices += byQualifiedName["\(rule.source)/\(rule.container)/\(name)", default: []]
+                if rulesPerName[name] == 1 { indices += byBareName[name, default: []] }
+            }
             let owned = Set(indices).subtracting(claimed).sorted()
             claimed.formUnion(owned)
             return owned.map { unused[$0] }

@@ -425,12 +425,15 @@ struct RuleExportReader {
         var sets = RuleSets()
         sets.files = files
         for draft in nsgs {
-            let hasDefaults = draft.rules.contains(where: \.isDefault)
-            let user = draft.rules.filter { !$0.isDefault }
-            let defaults = hasDefaults ? draft.rules.filter(\.isDefault) : NSGRule.azureDefaults
+            // Every NSG has the six default rules; exports that leave some or all out get them added.
+            let listed = draft.rules.filter(\.isDefault)
+            let missing = NSGRule.azureDefaults.filter { standard in
+                !listed.contains { $0.name.lowercased() == standard.name.lowercased() }
+            }
             sets.networkSecurityGroups.append(
                 NetworkSecurityGroupRules(
-                    name: draft.name, file: draft.file, rules: user + defaults, defaultsAdded: !hasDefaults))
+                    name: draft.name, file: draft.file, rules: draft.rules.filter { !$0.isDefault } + listed + missing,
+                    defaultsAdded: !missing.isEmpty))
         }
         for draft in firewalls {
             if draft.groups.isEmpty && !draft.isClassic {

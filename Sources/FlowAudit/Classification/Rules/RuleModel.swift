@@ -37,8 +37,8 @@ public struct NetworkSecurityGroupRules: Sendable, Equatable {
     public var file: String
     /// User rules in export order, then the default rules.
     public var rules: [NSGRule]
-    /// Whether the export listed no default rules, so the six Azure defaults were added (ARM templates and
-    /// `az network nsg rule list` leave them out; every NSG has them).
+    /// Whether the export lacked some or all of the six Azure default rules, which were added (ARM templates
+    /// and `az network nsg rule list` leave them out; every NSG has them).
     public var defaultsAdded: Bool
 
     public init(name: String, file: String, rules: [NSGRule], defaultsAdded: Bool) {
