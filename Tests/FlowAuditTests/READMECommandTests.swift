@@ -2,9 +2,16 @@ import FlowAuditCommandLine
 import Foundation
 import Testing
 
-/// Every `flowaudit` command line in the README's code blocks, continuation lines joined.
-private func readmeCommands() throws -> [String] {
-    let readme = try String(contentsOfFile: FixtureFiles.packageRoot + "README.md", encoding: .utf8)
+/// The Markdown files whose commands are checked: the README and every `docs/*.md`, by relative path.
+private func documents() throws -> [String] {
+    let docs = try FileManager.default.contentsOfDirectory(atPath: FixtureFiles.packageRoot + "docs")
+        .filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+    return ["README.md"] + docs
+}
+
+/// Every `flowaudit` command line in a Markdown file's code blocks, continuation lines joined.
+private func commands(in file: String) throws -> [String] {
+    let readme = try String(contentsOfFile: FixtureFiles.packageRoot + file, encoding: .utf8)
     var commands: [String] = []
     var inCode = false
     var lines: [String] = []
@@ -19,7 +26,10 @@ private func readmeCommands() throws -> [String] {
     while index < lines.count {
         var line = lines[index]
         index += 1
-        guard let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit requirements") else {
+        guard
+            let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit requirements")
+                ?? line.range(of: "flowaudit rules")
+        else {
             continue
         }
         // A shell continuation (`\`) or a folded YAML scalar whose next lines start with options.
@@ -38,11 +48,11 @@ private func readmeCommands() throws -> [String] {
     return commands
 }
 
-@Suite("README")
+@Suite("README and docs")
 struct READMECommandTests {
     @Test("every flowaudit command in the README parses: its flags exist and its values are valid")
     func commandsParse() throws {
-        let commands = try readmeCommands()
+        let commands = try commands(in: "README.md")
         // The main command, the CI examples for three systems, and the requirements example at least.
         #expect(commands.count >= 5)
         #expect(commands.contains("flowaudit analyze sample-logs"))
@@ -50,6 +60,25 @@ struct READMECommandTests {
             let arguments = command.split(separator: " ").dropFirst().map(String.init)
             #expect(throws: Never.self, "\(command)") { _ = try FlowAuditCommand.check(arguments: arguments) }
         }
+    }
+
+    @Test("every flowaudit command in docs/*.md parses too")
+    func docsCommandsParse() throws {
+        let files = try documents().dropFirst()
+        #expect(files.contains("docs/rules.md"))
+        var all: [String] = []
+        for file in files {
+            for command in try commands(in: file) {
+                all.append(command)
+                let arguments = command.split(separator: " ").dropFirst().map(String.init)
+                #expect(throws: Never.self, "\(file): \(command)") {
+                    _ = try FlowAuditCommand.check(arguments: arguments)
+                }
+            }
+        }
+        // rules.md: the rule check, the CI recipe, and the emission examples.
+        #expect(all.filter { $0.hasPrefix("flowaudit rules") }.count >= 2)
+        #expect(all.contains { $0.contains("--emit az-nsg") })
     }
 
     @Test("a flag that does not exist does not parse (the check above can fail)")
