@@ -6,7 +6,7 @@
 # SECONDS (default 60) is the time per target; 0 means no time limit (then set FUZZ_RUNS).
 # TARGETs are file names in Fuzz/ without `Fuzz` and `.swift`, in kebab case: log-reader,
 # json-tokenizer, flow-tuple, firewall-message, firewall-record, csv-reader, json-parser,
-# service-tags. Without any, every target runs.
+# service-tags, rule-export. Without any, every target runs.
 #
 # Environment:
 #   FUZZ_RUNS=N   stop each target after N inputs (libFuzzer -runs), or at SECONDS if that comes first.
@@ -22,7 +22,8 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 shift || true
-all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags)
+all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags
+    rule-export)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 

@@ -86,5 +86,14 @@ struct READMECommandTests {
         #expect(throws: (any Error).self) {
             _ = try FlowAuditCommand.check(arguments: ["analyze", "logs", "--fail-at", "high"])
         }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "terraform"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "arm", "--all"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["rules", "--firewall-bypass", " "])
+        }
     }
 }

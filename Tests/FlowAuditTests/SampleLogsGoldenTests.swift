@@ -89,6 +89,10 @@ struct SampleLogsGoldenTests {
         let suites = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
         let failures = suites.flatMap { $0.children(named: "testcase") }.flatMap { $0.children(named: "failure") }
         #expect(failures.count == report.findings.filter { $0.severity > .info }.count)
+        #expect(
+            suites.map { $0.attributes["name"] } == [
+                "required-traffic", "exfiltration", "unexpected-egress", "unused-rules", "inputs", "rule-check",
+            ])
         let inputs = try #require(suites.first { $0.attributes["name"] == "inputs" })
         #expect(inputs.children(named: "testcase").count == report.inputs.files)
         try expectGolden(xml, "sample-logs.junit.xml")

@@ -58,13 +58,17 @@ public struct RuleCheck: Sendable {
             serviceTagSummary,
             "outbound traffic passes the NSGs given, in that order, then the firewalls given; inbound traffic to "
                 + "the compute passes the NSGs only",
-            "VirtualNetwork is " + configuration.virtualNetworkPrefixes.map(\.description).joined(separator: ", "),
+            "VirtualNetwork is "
+                + Self.withoutCovered(configuration.virtualNetworkPrefixes).map(\.description).joined(separator: ", "),
             configuration.computeSubnets.isEmpty
                 ? "the compute subnet is not configured: a rule decides for the compute only when it covers the "
                     + "whole virtual network (set --compute-subnet)"
                 : "the compute is " + configuration.computeSubnets.map(\.description).joined(separator: ", "),
             "a requirement on ANY protocol is checked for TCP, the protocol its traffic uses",
         ]
+        for nsg in rules.networkSecurityGroups where nsg.defaultsAdded {
+            lines.append("the export of NSG \(nsg.name) lacks default rules; the Azure defaults were added")
+        }
         if !configuration.firewallBypass.isEmpty {
             lines.append(
                 "traffic to " + configuration.firewallBypass.joined(separator: ", ")
@@ -83,6 +87,16 @@ public struct RuleCheck: Sendable {
                     + "rules and IDPS are not modelled")
         }
         return lines
+    }
+
+    /// The blocks not inside another block of the list, for messages.
+    private static func withoutCovered(_ networks: [IPNetwork]) -> [IPNetwork] {
+        networks.filter { network in
+            !networks.contains {
+                $0 != network && $0.isIPv4 == network.isIPv4 && $0.contains(network.address)
+                    && $0.contains(network.last)
+            }
+        }
     }
 
     // MARK: Universes

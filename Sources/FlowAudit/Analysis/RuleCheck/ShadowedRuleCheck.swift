@@ -96,6 +96,8 @@ extension RuleCheck {
                 if !covering.contains(where: { $0.reference == candidate.reference }) { covering.append(candidate) }
                 remaining = remaining.subtracting(candidate.match.definite)
                 if remaining.isEmpty { break }
+                // Rules that cut the traffic into too many parts to follow: not proved, not reported.
+                if remaining.boxes.count > RuleWalk.pieceLimit { return nil }
             }
             guard remaining.isEmpty else { return nil }
         }

@@ -5,9 +5,13 @@
 /// What cannot be resolved (`resourceGroup()`, `uniqueString()`, `reference()`, a parameter without a
 /// default…) stays as the expression text, `"[…]"`, so that the evaluator answers unknown for it and
 /// says why.
+///
+/// Parameter defaults and variables are resolved once, when the template is read, in rounds: each round
+/// resolves what the previous one made known, until nothing changes (or 16 rounds, for long chains), so
+/// that an entry referring to itself, or a fan-out of references, costs no more than a round each.
 struct ARMTemplate {
-    private let parameters: [String: JSONValue]
-    private let variables: [String: JSONValue]
+    private var parameters: [String: JSONValue]
+    private var variables: [String: JSONValue]
 
     init(_ document: JSONValue) {
         var parameters: [String: JSONValue] = [:]
@@ -20,6 +24,12 @@ struct ARMTemplate {
         }
         self.parameters = parameters
         self.variables = variables
+        for _ in 0..<16 {
+            let next = (parameters: self.parameters.mapValues(resolve), variables: self.variables.mapValues(resolve))
+            if next.parameters == self.parameters && next.variables == self.variables { break }
+            self.parameters = next.parameters
+            self.variables = next.variables
+        }
     }
 
     /// Whether `text` is a template expression (`"[…]"`, but not the escaped literal `"[[…"`).
@@ -28,59 +38,56 @@ struct ARMTemplate {
     }
 
     /// `value` with every expression that can be resolved replaced by its value.
-    func resolve(_ value: JSONValue) -> JSONValue { resolve(value, depth: 0) }
-
-    private func resolve(_ value: JSONValue, depth: Int) -> JSONValue {
+    func resolve(_ value: JSONValue) -> JSONValue {
         switch value {
         case .string(let text) where Self.isExpression(text):
-            guard depth < 16, let expression = ARMExpression.parse(String(text.dropFirst().dropLast())),
-                let resolved = evaluate(expression, depth: depth + 1)
+            guard let expression = ARMExpression.parse(String(text.dropFirst().dropLast())),
+                let resolved = evaluate(expression)
             else { return value }
             return resolved
         case .string(let text) where text.hasPrefix("[["):
             return .string(String(text.dropFirst()))
         case .array(let elements):
-            return .array(elements.map { resolve($0, depth: depth) })
+            return .array(elements.map(resolve))
         case .object(let members):
-            return .object(members.map { JSONMember(key: $0.key, value: resolve($0.value, depth: depth)) })
+            return .object(members.map { JSONMember(key: $0.key, value: resolve($0.value)) })
         default:
             return value
         }
     }
 
     /// The value of an expression, or `nil` when it needs a deployment.
-    private func evaluate(_ expression: ARMExpression, depth: Int) -> JSONValue? {
+    private func evaluate(_ expression: ARMExpression) -> JSONValue? {
         switch expression {
         case .string(let text): return .string(text)
         case .integer(let value): return .integer(value)
         case .member(let base, let name):
-            return evaluate(base, depth: depth)?.member(name)
+            return evaluate(base)?.member(name)
         case .index(let base, let index):
-            guard let base = evaluate(base, depth: depth), let index = evaluate(index, depth: depth) else { return nil }
+            guard let base = evaluate(base), let index = evaluate(index) else { return nil }
             if let position = index.numberValue?.int64Value, let elements = base.arrayValue {
                 return position >= 0 && position < elements.count ? elements[Int(position)] : nil
             }
             if let key = index.stringValue { return base.member(key) }
             return nil
         case .call(let name, let arguments):
-            return call(name.lowercased(), arguments, depth: depth)
+            return call(name.lowercased(), arguments)
         }
     }
 
-    private func call(_ name: String, _ arguments: [ARMExpression], depth: Int) -> JSONValue? {
+    private func call(_ name: String, _ arguments: [ARMExpression]) -> JSONValue? {
         func values() -> [JSONValue]? {
             var results: [JSONValue] = []
             for argument in arguments {
-                guard let value = evaluate(argument, depth: depth) else { return nil }
+                guard let value = evaluate(argument) else { return nil }
                 results.append(value)
             }
             return results
         }
-        /// A table entry resolved; an entry that is itself an unresolved expression is unresolved.
+        /// A table entry, as far as it is resolved; one that is itself an unresolved expression is unresolved.
         func resolvedEntry(_ value: JSONValue) -> JSONValue? {
-            let resolved = resolve(value, depth: depth)
-            if case .string(let text) = resolved, Self.isExpression(text) { return nil }
-            return resolved
+            if case .string(let text) = value, Self.isExpression(text) { return nil }
+            return value
         }
         /// A scalar as text, unless it is an unresolved expression.
         func text(_ value: JSONValue) -> String? {
@@ -129,10 +136,10 @@ struct ARMTemplate {
             guard let flags = values()?.compactMap(\.boolValue), flags.count == arguments.count else { return nil }
             return .bool(name == "and" ? flags.allSatisfy { $0 } : flags.contains(true))
         case "if":
-            guard arguments.count == 3, let condition = evaluate(arguments[0], depth: depth)?.boolValue else {
+            guard arguments.count == 3, let condition = evaluate(arguments[0])?.boolValue else {
                 return nil
             }
-            return evaluate(arguments[condition ? 1 : 2], depth: depth)
+            return evaluate(arguments[condition ? 1 : 2])
         case "empty":
             guard let value = values()?.first else { return nil }
             switch value {
@@ -203,8 +210,8 @@ struct ARMTemplate {
     }
 
     /// The text an expression resolves to, or `nil`.
-    func evaluate(_ expression: ARMExpression) -> String? {
-        evaluate(expression, depth: 0)?.scalarText
+    func text(of expression: ARMExpression) -> String? {
+        evaluate(expression)?.scalarText
     }
 }
 
@@ -239,6 +246,8 @@ indirect enum ARMExpression: Equatable {
     private struct Parser {
         let characters: [Character]
         var position = 0
+        /// How deep calls and indexes nest; deeper text is not an expression (and no stack overflow).
+        var depth = 0
 
         var isAtEnd: Bool { position >= characters.count }
 
@@ -247,6 +256,9 @@ indirect enum ARMExpression: Equatable {
         }
 
         mutating func expression() -> ARMExpression? {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 32 else { return nil }
             skipSpaces()
             guard position < characters.count else { return nil }
             var result: ARMExpression

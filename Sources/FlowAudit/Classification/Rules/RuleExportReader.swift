@@ -495,7 +495,7 @@ struct RuleExportReader {
     /// resource ID), or, in a template, by the canonical text of the expression that names them.
     static func ipGroupKey(_ reference: String, arm: ARMTemplate? = nil) -> String {
         if let name = ARMTemplate.resourceIDName(reference) {
-            if let resolved = arm?.evaluate(name), !ARMTemplate.isExpression(resolved) {
+            if let resolved = arm?.text(of: name), !ARMTemplate.isExpression(resolved) {
                 return lastSegment(resolved).lowercased()
             }
             return name.canonicalText
