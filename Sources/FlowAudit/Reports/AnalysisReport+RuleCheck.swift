@@ -187,7 +187,7 @@ extension AnalysisReport {
                             + (rules.isEmpty ? "" : "; " + rules)))
             // Optional hosts get one line; others show what is denied, or why they are unknown.
             guard requirement.status != .allowed, requirement.level != .optional else { continue }
-            let shown = requirement.status == .unknown ? Verdict.unknown : .denied
+            let shown = requirement.status == .unknown ? RuleVerdict.unknown : .denied
             for part in requirement.parts where part.verdict == shown {
                 let decided = part.rules.last.map { " by \($0.description)" } ?? ""
                 lines.append(

@@ -104,7 +104,7 @@ extension RuleCheck {
 
         // One part per distinct verdict, rules and reasons.
         struct Key: Hashable {
-            var verdict: Verdict
+            var verdict: RuleVerdict
             var rules: [RuleReference]
             var reasons: [UncertaintyReason]
         }

@@ -29,7 +29,7 @@ public struct RuleRequirementOutcome: Sendable, Equatable {
 
     /// One part of the requirement's traffic and its verdict.
     public struct Part: Sendable, Equatable {
-        public var verdict: Verdict
+        public var verdict: RuleVerdict
         /// `tcp`, `udp`.
         public var protocols: String
         /// `443,8787`.
@@ -43,7 +43,7 @@ public struct RuleRequirementOutcome: Sendable, Equatable {
         public var reasons: [UncertaintyReason]
 
         public init(
-            verdict: Verdict, protocols: String, ports: String, destination: String, rules: [RuleReference],
+            verdict: RuleVerdict, protocols: String, ports: String, destination: String, rules: [RuleReference],
             reasons: [UncertaintyReason]
         ) {
             self.verdict = verdict

@@ -63,12 +63,12 @@ struct OrderedRule: Sendable {
 }
 
 /// The three answers of a static evaluation.
-public enum Verdict: String, Sendable, Comparable {
+public enum RuleVerdict: String, Sendable, Comparable {
     case allowed
     case unknown
     case denied
 
-    public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
+    public static func < (lhs: RuleVerdict, rhs: RuleVerdict) -> Bool { lhs.rank < rhs.rank }
 
     private var rank: Int {
         switch self {
@@ -82,7 +82,7 @@ public enum Verdict: String, Sendable, Comparable {
 /// One part of the evaluated traffic and what the layers did with it.
 struct EvaluatedPiece: Sendable {
     var box: FlowBox
-    var verdict: Verdict
+    var verdict: RuleVerdict
     /// The rules that decided, one per layer passed; for a denied piece the last is the denying rule.
     var rules: [RuleReference]
     /// Why the piece is unknown: earlier rules that may match and would act differently.
@@ -174,7 +174,7 @@ enum RuleWalk {
 extension EvaluatedPiece {
     /// A verdict and its reasons, before the piece is known.
     struct Partial {
-        var verdict: Verdict
+        var verdict: RuleVerdict
         var reasons: [UncertaintyReason]
     }
 }

@@ -170,7 +170,8 @@ struct RuleExportReader {
             try networkSecurityGroup(name: name, body: properties, file: file)
             scan.found += 1
         case "microsoft.network/networksecuritygroups/securityrules":
-            let owner = parts.count >= 2 ? parts[0] : ""
+            // A name that is an unresolved expression (a copy loop's) names the NSG and the rule at once.
+            let owner = parts.count >= 2 ? parts[0] : name
             let rule = try Self.nsgRule(
                 .object([JSONMember(key: "properties", value: properties)]), name: parts.last ?? name,
                 isDefault: false, file: file)
