@@ -171,7 +171,9 @@ struct FirewallLayer: RuleLayer {
             (set, .full),
             [
                 UncertaintyReason(
-                    code: "TEMPLATE_EXPRESSION", detail: "protocol \(unknown.joined(separator: ", ")) is not resolved")
+                    code: unknown.contains(where: ARMTemplate.isExpression)
+                        ? "TEMPLATE_EXPRESSION" : "SEMANTICS_UNVERIFIED",
+                    detail: "protocol \(unknown.joined(separator: ", ")) is not resolved or not known")
             ]
         )
     }

@@ -100,10 +100,11 @@ struct NSGLayer: RuleLayer {
                 ]
             )
         default:
-            return (
-                (.empty, .full),
-                [UncertaintyReason(code: "TEMPLATE_EXPRESSION", detail: "protocol \(name) is not resolved")]
-            )
+            let reason =
+                ARMTemplate.isExpression(name)
+                ? UncertaintyReason(code: "TEMPLATE_EXPRESSION", detail: "protocol \(name) is not resolved")
+                : UncertaintyReason(code: "SEMANTICS_UNVERIFIED", detail: "protocol '\(name)' is not an NSG protocol")
+            return ((.empty, .full), [reason])
         }
     }
 }

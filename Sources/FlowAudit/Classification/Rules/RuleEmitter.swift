@@ -121,8 +121,7 @@ public enum RuleEmitter {
                 }
             }
             if !names.isEmpty {
-                notForNSG.append(
-                    (requirement.id, "\(names.joined(separator: ", ")) is a host name; an NSG matches addresses only"))
+                notForNSG.append((requirement.id, "\(names.joined(separator: ", ")) \(Self.hostNameReason)"))
                 guard outbound else { continue }
                 let portNumbers =
                     requirement.ports.isAny ? [443] : requirement.ports.ranges.flatMap { Array($0) }.map(Int.init)
@@ -193,6 +192,9 @@ public enum RuleEmitter {
                 name: "AzureMachineLearning", priority: groupPriority, collections: collections),
             descriptions: descriptions, notForNSG: notForNSG, notForFirewall: notForFirewall)
     }
+
+    /// Why a host-name requirement has no NSG rule (the firewall half has one).
+    static let hostNameReason = "is a host name; an NSG matches addresses only (see the firewall rules)"
 
     private static func portText(_ range: ClosedRange<Int32>) -> String {
         range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"

@@ -27,6 +27,11 @@ extension RuleEmitter {
         ]
     }
 
+    /// What neither the NSG nor the firewall half holds: host names are in the firewall half.
+    private static func bothHalves(_ plan: RulePlan) -> [(requirement: String, reason: String)] {
+        plan.notForNSG.filter { !$0.reason.hasSuffix(hostNameReason) } + plan.notForFirewall
+    }
+
     private static func omissions(_ list: [(requirement: String, reason: String)]) -> [String] {
         guard !list.isEmpty else { return [] }
         return ["Not written here:"] + list.map { "  \($0.requirement): \($0.reason)" }
@@ -248,7 +253,7 @@ extension RuleEmitter {
                     JSONMember(key: "properties", value: properties(plan.group, descriptions: plan.descriptions)),
                 ]))
         }
-        let notes = (header(.arm, allowList) + omissions(plan.notForNSG + plan.notForFirewall)).joined(separator: "\n")
+        let notes = (header(.arm, allowList) + omissions(bothHalves(plan))).joined(separator: "\n")
         return .object([
             JSONMember(
                 key: "$schema",
@@ -267,7 +272,7 @@ extension RuleEmitter {
     }
 
     private static func bicep(_ plan: RulePlan, _ allowList: AllowList) -> String {
-        var lines = (header(.bicep, allowList) + omissions(plan.notForNSG + plan.notForFirewall)).map { "// " + $0 }
+        var lines = (header(.bicep, allowList) + omissions(bothHalves(plan))).map { "// " + $0 }
         let rules = plan.nsgRules.map { rule -> JSONValue in
             .object([
                 JSONMember(key: "name", value: .string(rule.name)),
