@@ -66,6 +66,17 @@ struct NSGEvaluatorTests {
         let internet = try F.check(
             [F.nsg([F.rule("AllowInternet443", 100, destination: "Internet"), deny])], requirements: [aml])
         #expect(internet.outcome("aml")?.status == .allowed)
+        // AzureLoadBalancer is 168.63.129.16 and nothing else.
+        let probes = F.requirement("probes", ports: "*", tag: "AzureLoadBalancer", direction: .inbound)
+        let fromProbes = try F.check(
+            [
+                F.nsg([
+                    F.rule(
+                        "DenyPlatform", 100, "Deny", direction: "Inbound", protocol: "*", source: "168.63.129.16/32",
+                        destination: "*", ports: "*")
+                ])
+            ], requirements: [probes])
+        #expect(fromProbes.decidedBy("probes") == ["nsg-test: UserRule_DenyPlatform"])
         let endpoints = F.requirement("private-endpoints", tag: "VirtualNetwork")
         let vnet = try F.check(
             [F.nsg([F.rule("AllowInternet443", 100, destination: "Internet"), deny])], requirements: [endpoints])

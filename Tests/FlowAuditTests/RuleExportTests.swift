@@ -159,6 +159,19 @@ struct RuleExportTests {
         #expect(sets.firewalls.map(\.name) == ["fwp-hub", "fwp-rest"])
     }
 
+    @Test("one file with groups of two policies, as a bare array, keeps the policies apart")
+    func twoPoliciesInOneFile() throws {
+        func group(_ policy: String, _ name: String) -> String {
+            #"{"name": "\#(name)", "priority": 200, "id": "/subscriptions/s/resourceGroups/r/providers/"#
+                + #"Microsoft.Network/firewallPolicies/\#(policy)/ruleCollectionGroups/\#(name)", "ruleCollections": []}"#
+        }
+        let document = try JSONValue.parse(
+            "[" + group("fwp-a", "g1") + "," + group("fwp-b", "g2") + "," + group("FWP-A", "g3") + "]")
+        let sets = try RuleExport.read(documents: [(document, "two.json")])
+        #expect(sets.firewalls.map(\.name) == ["fwp-a", "fwp-b"])
+        #expect(sets.firewalls.map { $0.groups.map(\.name) } == [["g1", "g3"], ["g2"]])
+    }
+
     @Test("a document of none of the shapes is an error that names the file and lists the shapes")
     func unrecognised() throws {
         let path = FixtureFiles.path("Exports/not-an-export.json")
