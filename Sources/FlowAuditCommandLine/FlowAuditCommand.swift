@@ -22,10 +22,11 @@ public struct FlowAuditCommand: AsyncParsableCommand {
             EXAMPLES:
               flowaudit analyze sample-logs
               flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
+              flowaudit rules --nsg-export nsg.json --firewall-policy policy.json
               flowaudit requirements --format markdown
             """,
         version: FlowAuditVersion.current,
-        subcommands: [AnalyzeCommand.self, RequirementsCommand.self],
+        subcommands: [AnalyzeCommand.self, RulesCommand.self, RequirementsCommand.self],
         defaultSubcommand: AnalyzeCommand.self
     )
 

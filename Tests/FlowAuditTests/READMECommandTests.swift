@@ -32,7 +32,10 @@ private func commands(in path: String) throws -> [String] {
     while index < lines.count {
         var line = lines[index]
         index += 1
-        guard let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit requirements") else {
+        guard
+            let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit requirements")
+                ?? line.range(of: "flowaudit rules")
+        else {
             continue
         }
         // A shell continuation (`\`) or a folded YAML scalar whose next lines start with options.
@@ -61,6 +64,9 @@ struct READMECommandTests {
         for page in try documentationFiles().dropFirst() { all += try commands(in: page) }
         // The main command, the usage examples, the CI examples for three systems at least.
         #expect(readme.count >= 4 && all.count >= 8)
+        // rules.md: the rule check, the CI recipe, and the emission examples.
+        #expect(all.filter { $0.hasPrefix("flowaudit rules") }.count >= 2)
+        #expect(all.contains { $0.contains("--emit az-nsg") })
         for command in all {
             let arguments = command.split(separator: " ").dropFirst().map(String.init)
             #expect(throws: Never.self, "\(command)") { _ = try FlowAuditCommand.check(arguments: arguments) }
@@ -71,6 +77,15 @@ struct READMECommandTests {
     func unknownFlag() {
         #expect(throws: (any Error).self) {
             _ = try FlowAuditCommand.check(arguments: ["analyze", "logs", "--fail-at", "high"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "terraform"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "arm", "--all"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["rules", "--firewall-bypass", " "])
         }
     }
 
