@@ -12,7 +12,7 @@
 # Swift hashing. It fails only when the code changes what those inputs do.
 # TARGETs are file names in Fuzz/ without `Fuzz` and `.swift`, in kebab case: log-reader,
 # json-tokenizer, flow-tuple, firewall-message, firewall-record, csv-reader, json-parser,
-# service-tags. Without any, every target runs.
+# service-tags, rule-export. Without any, every target runs.
 #
 # Environment:
 #   FUZZ_RUNS=N   stop each target after N inputs (libFuzzer -runs), or at SECONDS if that comes first.
@@ -35,7 +35,8 @@ else
     seconds=${1:-60}
     shift || true
 fi
-all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags)
+all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags
+    rule-export)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
@@ -57,6 +58,7 @@ ci_runs() {
     json-tokenizer) echo 12000 ;;
     json-parser) echo 16000 ;;
     service-tags) echo 30000 ;;
+    rule-export) echo 20000 ;;
     firewall-record) echo 120000 ;;
     firewall-message) echo 250000 ;;
     flow-tuple) echo 600000 ;;

@@ -3,6 +3,7 @@ public import FlowAudit
 
 extension Cloud: ExpressibleByArgument {}
 extension AllowListFormat: ExpressibleByArgument {}
+extension RuleEmitFormat: ExpressibleByArgument {}
 
 /// The options that describe the audited deployment (help group "Deployment"), shared by the
 /// subcommands that need them.
@@ -55,6 +56,14 @@ struct DeploymentOptions: ParsableArguments {
     var virtualNetwork: [String] = []
 
     @Option(
+        name: .customLong("firewall-bypass"),
+        help: ArgumentHelp(
+            "A service tag or CIDR whose traffic is routed around the firewall (a route with next hop Internet); "
+                + "repeatable.",
+            valueName: "tag-or-cidr"))
+    var firewallBypass: [String] = []
+
+    @Option(
         name: .customLong("storage-account"),
         help: ArgumentHelp("A workspace storage account name; repeatable.", valueName: "name"))
     var storageAccounts: [String] = []
@@ -94,6 +103,13 @@ struct DeploymentOptions: ParsableArguments {
         if !serviceTagFiles.isEmpty { layer.serviceTagFiles = serviceTagFiles }
         if !computeSubnets.isEmpty { layer.computeSubnets = try Self.networks(computeSubnets, flag: "compute-subnet") }
         if !virtualNetwork.isEmpty { layer.virtualNetwork = try Self.networks(virtualNetwork, flag: "virtual-network") }
+        if !firewallBypass.isEmpty {
+            guard !firewallBypass.contains(where: { $0.allSatisfy(\.isWhitespace) }) else {
+                throw ValidationError("--firewall-bypass needs a service tag or a CIDR")
+            }
+            layer.firewallBypass = firewallBypass
+            record("firewallBypass", "firewall-bypass")
+        }
         if !storageAccounts.isEmpty {
             var names: [String] = []
             for name in storageAccounts {

@@ -7,15 +7,15 @@ struct RuleExportOptions: ParsableArguments {
     @Option(
         name: .customLong("nsg-export"),
         help: ArgumentHelp(
-            "An NSG export (JSON of 'az network nsg show') whose rules are checked for use; repeatable.",
+            "An NSG export whose rules are checked (az CLI, REST, Resource Graph or ARM template JSON); repeatable.",
             valueName: "file"))
     var nsgExports: [String] = []
 
     @Option(
         name: .customLong("firewall-policy"),
         help: ArgumentHelp(
-            "A firewall policy export (JSON of 'az network firewall policy rule-collection-group list', or a "
-                + "classic firewall) whose rules are checked for use; repeatable.",
+            "A firewall policy or classic firewall export whose rules are checked (az CLI, REST, Resource Graph or "
+                + "ARM template JSON); repeatable.",
             valueName: "file"))
     var firewallPolicies: [String] = []
 

@@ -170,16 +170,16 @@ struct JUnitReportTests {
         let cases = suite.children(named: "testcase")
         #expect(
             cases.map { $0.attributes["name"] } == [
-                "nsg/nsg-aml/AllowAzureML", "nsg/nsg-aml/AllowOldProxy", "nsg/nsg-aml/DenyAllOutBound",
-                "firewall/policy-aml/rcg-aml/rc-allow/allow-pypi",
+                "nsg/nsg-aml/UserRule_AllowAzureML", "nsg/nsg-aml/UserRule_AllowOldProxy",
+                "nsg/nsg-aml/DefaultRule_DenyAllOutBound", "firewall/policy-aml/rcg-aml/rc-allow/allow-pypi",
             ])
         #expect(cases.map { $0.children(named: "failure").count } == [0, 1, 0, 0])
         let failure = try #require(cases[1].children(named: "failure").first)
         #expect(failure.attributes["type"] == "unused-rule")
-        #expect(failure.text.hasPrefix("nsg/nsg-aml/AllowOldProxy: allow rule, 0 hits"))
+        #expect(failure.text.hasPrefix("nsg/nsg-aml/UserRule_AllowOldProxy: allow rule, 0 hits"))
         let output = Self.systemOut(suite)
-        #expect(output.contains("nsg/nsg-aml/AllowAzureML: allow rule, 1,200 hits"))
-        #expect(output.contains("nsg/nsg-aml/DenyAllOutBound: default deny rule, 30 hits"))
+        #expect(output.contains("nsg/nsg-aml/UserRule_AllowAzureML: allow rule, 1,200 hits"))
+        #expect(output.contains("nsg/nsg-aml/DefaultRule_DenyAllOutBound: default deny rule, 30 hits"))
 
         let empty = try Self.suite("unused-rules", of: SampleReports.empty())
         #expect(empty.children(named: "testcase").map { $0.attributes["name"] } == ["no rule exports given"])
@@ -202,7 +202,7 @@ struct JUnitReportTests {
         report.findings[5].rule = "nsg-other/AllowOldProxy"
         cases = try Self.suite("unused-rules", of: report, failOn: .low).children(named: "testcase")
         #expect(cases.map { $0.children(named: "failure").count } == [0, 0, 0, 0, 1])
-        #expect(cases.last?.attributes["name"] == "nsg/nsg-other/AllowOldProxy")
+        #expect(cases.last?.attributes["name"] == "nsg/nsg-other/UserRule_AllowOldProxy")
     }
 
     @Test("inputs: a case per file, failed with the offset and message of the damage")

@@ -34,7 +34,7 @@ private func commands(in path: String) throws -> [String] {
         index += 1
         guard
             let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit flows")
-                ?? line.range(of: "flowaudit requirements")
+                ?? line.range(of: "flowaudit requirements") ?? line.range(of: "flowaudit rules")
         else {
             continue
         }
@@ -67,6 +67,9 @@ struct READMECommandTests {
         #expect(
             all.contains(
                 "flowaudit flows sample-logs --host 10.0.1.6 --from 2026-07-20T09:00Z --to 2026-07-20T09:45Z"))
+        // rules.md: the rule check, the CI recipe, and the emission examples.
+        #expect(all.filter { $0.hasPrefix("flowaudit rules") }.count >= 2)
+        #expect(all.contains { $0.contains("--emit az-nsg") })
         for command in all {
             let arguments = command.split(separator: " ").dropFirst().map(String.init)
             #expect(throws: Never.self, "\(command)") { _ = try FlowAuditCommand.check(arguments: arguments) }
@@ -77,6 +80,15 @@ struct READMECommandTests {
     func unknownFlag() {
         #expect(throws: (any Error).self) {
             _ = try FlowAuditCommand.check(arguments: ["analyze", "logs", "--fail-at", "high"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "terraform"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["requirements", "--emit", "arm", "--all"])
+        }
+        #expect(throws: (any Error).self) {
+            _ = try FlowAuditCommand.check(arguments: ["rules", "--firewall-bypass", " "])
         }
         for arguments in [
             ["flows", "logs", "--from", "yesterday"], ["flows", "logs", "--host", "10.0.1.5/24"],

@@ -89,7 +89,8 @@ private enum Read {
                 // A wrapped list of `subject (N connections)`.
                 var list = String(match.2)
                 while index < lines.count, lines[index].hasPrefix("    ") {
-                    list += " " + lines[index].trimmingPrefix("    ")
+                    // A line ends in a space between items, or after a slash inside a path.
+                    list += (list.hasSuffix("/") ? "" : " ") + lines[index].trimmingPrefix("    ")
                     index += 1
                 }
                 for item in list.split(separator: ", ") {
@@ -145,7 +146,9 @@ private enum Read {
         read.status = first.2.lowercased()
         let counts = try #require(lines.first { $0.hasPrefix("Findings by severity: ") })
         read.severityCounts = severityCounts(counts.dropFirst("Findings by severity: ".count).split(separator: ".")[0])
+        var section = ""
         for line in lines {
+            if line.hasPrefix("### ") { section = String(line.dropFirst(4)) }
             let cells = line.split(separator: " | ", omittingEmptySubsequences: false).map {
                 unescaped($0.trimmingCharacters(in: CharacterSet(charactersIn: "| ")))
             }
@@ -153,7 +156,7 @@ private enum Read {
                 Severity.allCases.contains(where: { cells[0].hasPrefix($0.rawValue) })
             {
                 read.connections["\(cells[1]) \(cells[2])"] = number(cells[3])
-            } else if line.hasPrefix("| "), cells.count == 6, cells[2].contains(" ") {
+            } else if section == "Requirements", line.hasPrefix("| "), cells.count == 6, cells[2].contains(" ") {
                 read.requirementStatuses[cells[0]] = String(cells[2].split(separator: " ")[1])
             } else if let skipped = line.firstMatch(of: #/^- ⏭️ skipped (\S+) /#) {
                 read.requirementStatuses[unescaped(skipped.1)] = "skipped"

@@ -108,8 +108,9 @@ struct ReportConsumerTests {
         let (status, html) = try ReportConsumers.run(
             cmark, ["--extension", "table", "--extension", "autolink", "--extension", "tagfilter", file])
         try #require(status == 0, "\(html)")
-        #expect(html.hasPrefix("<h2>❌ flowaudit FAIL: 2 findings at high or above, 1 damaged input file</h2>"))
-        #expect(html.ranges(of: "<table>").count == 2)
+        #expect(html.hasPrefix("<h2>❌ flowaudit FAIL: 6 findings at high or above, 1 damaged input file</h2>"))
+        // Findings, requirements, and the rule check of the demo's exports.
+        #expect(html.ranges(of: "<table>").count == 3)
         // Safe mode drops the <details> and <summary> tags (two blocks each time), nothing else, and the
         // folded lists still show.
         let folded = markdown.ranges(of: "<details>").count

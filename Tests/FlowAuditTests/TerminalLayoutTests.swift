@@ -47,7 +47,7 @@ struct TerminalLayoutTests {
         let text = Self.render(report, width: width)
         Self.expectWrapped(text, width: width, like: Self.render(report, width: 100_000))
         let lines = text.split(separator: "\n")
-        #expect(lines.first == "flowaudit FAIL: 2 findings at high or above, 1 damaged input file")
+        #expect(lines.first == "flowaudit FAIL: 6 findings at high or above, 1 damaged input file")
         #expect(lines.last == lines.first)
         // The damaged file is listed once.
         let file = try #require(report.inputs.errors.first?.file.split(separator: "/").suffix(3).joined(separator: "/"))

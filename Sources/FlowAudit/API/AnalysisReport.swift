@@ -17,6 +17,10 @@ public struct AnalysisReport: Sendable {
     public var serviceTags = ""
     /// The filter the run applied (`--from`, `--to`, `--host`, `--port`), or `nil` for every flow.
     public var filter: FlowFilter?
+    /// The static check of the rule exports, when exports were given.
+    public var ruleCheck: RuleCheckResult?
+    /// Whether logs were read (`analyze`); `false` for a report of the rule exports alone (`rules`).
+    public var includesLogs = true
 
     /// Creates a report.
     public init(inputs: InputStatistics) {

@@ -78,6 +78,10 @@ public enum Analyzer {
             report.cloud = context.configuration.cloud.rawValue
             report.region = context.matcher.allowList.region.name
             report.serviceTags = context.matcher.serviceTags
+            if let ruleCheck = context.ruleCheck {
+                report.ruleCheck = ruleCheck
+                report.findings = (report.findings + ruleCheck.findings).sortedForReport()
+            }
         }
         return report
     }

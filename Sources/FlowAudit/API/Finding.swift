@@ -30,6 +30,14 @@ public enum FindingKind: String, CaseIterable, Sendable {
     case inputError = "input-error"
     /// Optional hosts in use (package repositories…): reported for information.
     case optionalTraffic = "optional-traffic"
+    /// A required (or enabled situational) entry that an exported rule denies (the static rule check).
+    case ruleBlocksRequired = "rule-blocks-required"
+    /// An outbound allow rule that reaches storage outside the workspace's region on 443 or 445.
+    case ruleTooBroad = "rule-too-broad"
+    /// A rule that can never match, covered by rules processed before it that act differently.
+    case shadowedRule = "shadowed-rule"
+    /// A rule that can never match, covered by rules processed before it with the same action.
+    case redundantRule = "redundant-rule"
 }
 
 /// The checks that can raise `exfiltration-suspect`; each is one JUnit test case.
@@ -146,15 +154,27 @@ public struct RuleOutcome: Equatable, Sendable {
     public var access: String
     public var isDefault: Bool
     public var hits: Int
+    /// The rule as exported: direction, protocols, ports and destination.
+    public var exported: ExportedRule?
 
     /// Creates an outcome.
-    public init(source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int) {
+    public init(
+        source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int,
+        exported: ExportedRule? = nil
+    ) {
         self.source = source
         self.container = container
         self.name = name
         self.access = access
         self.isDefault = isDefault
         self.hits = hits
+        self.exported = exported
+    }
+
+    /// The name as logs write it: `UserRule_<name>` / `DefaultRule_<name>` for NSG rules, so that a user rule
+    /// `DenyAllOutbound` and the default `DenyAllOutBound` never look alike.
+    public var loggedName: String {
+        source == ExportedRule.Source.nsg.rawValue ? (isDefault ? "DefaultRule_" : "UserRule_") + name : name
     }
 }
 

@@ -11,14 +11,7 @@ struct FindingsBuilder {
     func findings() -> [Finding] {
         var findings = blockedRequired() + exfiltration() + unexpectedEgress() + optionalTraffic()
         findings += unusedRules() + unobservedRequirements() + inputErrors()
-        let kindOrder = FindingKind.allCases
-        return findings.sorted { lhs, rhs in
-            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-            if lhs.kind != rhs.kind {
-                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
-            }
-            return lhs.id < rhs.id
-        }
+        return findings.sortedForReport()
     }
 
     /// Every requirement of the allow list and how it fared.
@@ -52,7 +45,8 @@ struct FindingsBuilder {
         context.exportedRules.map { rule in
             RuleOutcome(
                 source: rule.source.rawValue, container: rule.container, name: rule.name,
-                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule))
+                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule), exported: rule
+            )
         }
     }
 
@@ -251,8 +245,8 @@ struct FindingsBuilder {
             let important = rule.isAllow && !rule.isDefault
             var finding = Finding(
                 kind: .unusedRule, severity: important ? .low : .info,
-                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.name)", message: "")
-            finding.rule = rule.loggedName
+                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.loggedName)", message: "")
+            finding.describe(rule: rule)
             finding.first = inputs.firstTime
             finding.last = inputs.lastTime
             let kind = rule.isDefault ? "default rule" : rule.isAllow ? "allow rule" : "deny rule"
@@ -260,9 +254,10 @@ struct FindingsBuilder {
                 important
                 ? "Check whether it is still needed; an unused allow rule is attack surface."
                 : "Deny and default rules without hits are expected; reported for information only."
+            let what = rule.summary.isEmpty ? "" : " (\(rule.summary))"
             finding.message =
-                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container) "
-                + "had no hit \(window). \(advice)"
+                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container)"
+                + "\(what) had no hit \(window). \(advice)"
             return finding
         }
     }

@@ -7,6 +7,7 @@ public struct JSONReporter: Reporter {
     public init() {}
 
     public func render(_ report: AnalysisReport, verdict: Verdict) -> String {
+        if !report.includesLogs { return renderRuleCheck(report, verdict: verdict) }
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("verdict")
@@ -51,14 +52,16 @@ public struct JSONReporter: Reporter {
             writer.field("access", rule.access)
             writer.field("isDefault", rule.isDefault)
             writer.field("hits", rule.hits)
+            writeRuleFields(rule.exported, into: &writer)
             writer.endObject()
         }
         writer.endArray()
+        writeRuleCheck(report.ruleCheck, into: &writer)
         writer.endObject()
         return writer.output
     }
 
-    private func write(_ verdict: Verdict, into writer: inout JSONWriter) {
+    func write(_ verdict: Verdict, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("status", verdict.status.rawValue)
         writer.field("exitStatus", Int(verdict.exitStatus))
@@ -76,7 +79,7 @@ public struct JSONReporter: Reporter {
         writer.endObject()
     }
 
-    private func write(_ finding: Finding, into writer: inout JSONWriter) {
+    func write(_ finding: Finding, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("id", finding.id)
         writer.field("kind", finding.kind.rawValue)

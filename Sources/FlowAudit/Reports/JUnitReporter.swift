@@ -1,8 +1,9 @@
 /// The JUnit XML report (`--junit FILE`), for CI test views.
 ///
 /// One `<testsuite>` per check, in this order: `required-traffic`, `exfiltration`,
-/// `unexpected-egress`, `unused-rules`, `inputs`, then one per kind of finding that none of these
-/// reports (named after the kind). The document keeps to what both the Jenkins
+/// `unexpected-egress`, `unused-rules`, `inputs`, `rule-check` when rule exports were checked (the
+/// only suite of `flowaudit rules`), then one per kind of finding that none of these reports (named
+/// after the kind). The document keeps to what both the Jenkins
 /// xUnit schema (`junit-10.xsd`) and the stricter Ant schema that Azure DevOps links
 /// (`JUnit.xsd`) accept:
 ///
@@ -88,19 +89,22 @@ public struct JUnitReporter: Reporter {
 }
 
 /// The suites of one report under one verdict.
-private struct JUnitSuiteBuilder {
+struct JUnitSuiteBuilder {
     let report: AnalysisReport
     let verdict: Verdict
 
     func suites() -> [JUnitTestSuite] {
-        [requiredTrafficSuite(), exfiltrationSuite(), unexpectedEgressSuite(), unusedRulesSuite(), inputsSuite()]
-            + otherSuites()
+        guard report.includesLogs else { return [ruleCheckSuite()] }
+        return [
+            requiredTrafficSuite(), exfiltrationSuite(), unexpectedEgressSuite(), unusedRulesSuite(), inputsSuite(),
+        ]
+            + (report.ruleCheck == nil ? [] : [ruleCheckSuite()]) + otherSuites()
     }
 
     /// The kinds the suites above report.
     private static let suiteKinds: Set<FindingKind> = [
         .blockedRequired, .unobservedRequirement, .exfiltrationSuspect, .unexpectedEgress, .optionalTraffic,
-        .unusedRule, .inputError,
+        .unusedRule, .inputError, .ruleBlocksRequired, .ruleTooBroad, .shadowedRule, .redundantRule,
     ]
 
     // MARK: - Suites
@@ -203,7 +207,7 @@ private struct JUnitSuiteBuilder {
         var names = JUnitNames()
         let (evidenceByRule, unmatched) = unusedRuleFindings()
         for (rule, evidence) in zip(report.rules, evidenceByRule) {
-            let path = "\(rule.source)/\(rule.container)/\(rule.name)"
+            let path = "\(rule.source)/\(rule.container)/\(rule.loggedName)"
             suite.output.append(describe(rule))
             let significant = evidence.filter { $0.severity > .info }
             if significant.isEmpty {
@@ -266,7 +270,7 @@ private struct JUnitSuiteBuilder {
 
     /// A case per finding, named after its id: decided by the finding above `info`, passed with a
     /// note otherwise.
-    private func addFindingCases(_ findings: [Finding], to suite: inout JUnitTestSuite, names: inout JUnitNames) {
+    func addFindingCases(_ findings: [Finding], to suite: inout JUnitTestSuite, names: inout JUnitNames) {
         for finding in findings {
             if finding.severity > .info {
                 suite.add(finding.subject, outcome([finding]), names: &names)
@@ -278,7 +282,7 @@ private struct JUnitSuiteBuilder {
     }
 
     /// Failed when the most severe finding fails the run, skipped (with the same text) otherwise.
-    private func outcome(_ findings: [Finding], header: String? = nil) -> JUnitTestSuite.TestCase.Outcome {
+    func outcome(_ findings: [Finding], header: String? = nil) -> JUnitTestSuite.TestCase.Outcome {
         let worst = findings.max { $0.severity < $1.severity }!
         let others = findings.count - 1
         var message = "[\(worst.severity.rawValue)] \(worst.kind.rawValue) \(worst.subject)"
@@ -298,8 +302,9 @@ private struct JUnitSuiteBuilder {
     /// The `unused-rule` findings of each exported rule, in the order of `rules`, and those of no rule.
     ///
     /// A finding is about a rule when its `rule` or its id's subject is the rule's `container/name`
-    /// or `source/container/name`, or when its `rule` is the bare name and no other exported rule
-    /// has that name. The first rule a finding is about keeps it.
+    /// or `source/container/name` (the name as logs write it, `UserRule_…`, or as exported), or when
+    /// its `rule` is such a name and no other exported rule has it. The first rule a finding is about
+    /// keeps it.
     private func unusedRuleFindings() -> (byRule: [[Finding]], unmatched: [Finding]) {
         let unused = report.findings(of: .unusedRule)
         var byQualifiedName: [String: [Int]] = [:]
@@ -310,12 +315,16 @@ private struct JUnitSuiteBuilder {
             }
             if let name = finding.rule { byBareName[name, default: []].append(index) }
         }
-        let rulesPerName = Dictionary(report.rules.map { ($0.name, 1) }, uniquingKeysWith: +)
+        func names(_ rule: RuleOutcome) -> Set<String> { [rule.loggedName, rule.name] }
+        let rulesPerName = Dictionary(report.rules.flatMap { names($0).map { ($0, 1) } }, uniquingKeysWith: +)
         var claimed = Set<Int>()
         let byRule = report.rules.map { rule in
-            var indices = byQualifiedName["\(rule.container)/\(rule.name)", default: []]
-            indices += byQualifiedName["\(rule.source)/\(rule.container)/\(rule.name)", default: []]
-            if rulesPerName[rule.name] == 1 { indices += byBareName[rule.name, default: []] }
+            var indices: [Int] = []
+            for name in names(rule).sorted() {
+                indices += byQualifiedName["\(rule.container)/\(name)", default: []]
+                indices += byQualifiedName["\(rule.source)/\(rule.container)/\(name)", default: []]
+                if rulesPerName[name] == 1 { indices += byBareName[name, default: []] }
+            }
             let owned = Set(indices).subtracting(claimed).sorted()
             claimed.formUnion(owned)
             return owned.map { unused[$0] }
@@ -331,7 +340,7 @@ private struct JUnitSuiteBuilder {
 
     /// The text of a failure or skip: the finding, its message wrapped to 100 columns, and the
     /// evidence (what, how much, when, between whom), each once.
-    private func describe(_ finding: Finding) -> String {
+    func describe(_ finding: Finding) -> String {
         var lines = ["[\(finding.severity.rawValue)] \(finding.id)"]
         lines += TerminalText.wrap(JUnitReporter.oneLine(finding.message), width: 100)
         var about: [String] = []
@@ -364,7 +373,8 @@ private struct JUnitSuiteBuilder {
     private func describe(_ rule: RuleOutcome) -> String {
         let kind = rule.isDefault ? "default \(rule.access) rule" : "\(rule.access) rule"
         let hits = rule.hits == 1 ? "1 hit" : "\(ReportText.grouped(rule.hits)) hits"
-        return "\(rule.source)/\(rule.container)/\(rule.name): \(kind), \(hits)"
+        let what = rule.exported.map(\.summary).flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+        return "\(rule.source)/\(rule.container)/\(rule.loggedName): \(kind)\(what), \(hits)"
     }
 
     private func describe(_ error: InputFileError) -> String {

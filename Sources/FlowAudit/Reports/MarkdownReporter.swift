@@ -45,13 +45,18 @@ public struct MarkdownReporter: Reporter {
         lines.append("Findings by severity: \(verdict.severityCounts). \(threshold)")
         var context: [String] = []
         if !report.cloud.isEmpty { context.append(cell([report.cloud, report.region].joined(separator: ", "))) }
-        context.append("window \(ReportText.window(report.inputs, milliseconds: false))")
+        context.append(
+            report.includesLogs
+                ? "window \(ReportText.window(report.inputs, milliseconds: false))" : "rule exports only")
         context.append("flowaudit \(verdict.version)")
         lines += ["", context.joined(separator: "; ") + ".", ""]
         lines += findingSection(report, verdict: verdict)
         lines += informationSection(report)
-        lines += inputSection(report)
-        lines += requirementSection(report)
+        if report.includesLogs {
+            lines += inputSection(report)
+            lines += requirementSection(report)
+        }
+        if let ruleCheck = report.ruleCheck { lines += ruleCheckSection(ruleCheck) }
         return Self.capped(lines, totalBytes: limits.totalBytes)
     }
 
@@ -207,7 +212,7 @@ public struct MarkdownReporter: Reporter {
     }
 
     /// Log content as one escaped cell, shortened in the middle (at `/` for paths).
-    private func cell(_ text: String, path: Bool = false) -> String {
+    func cell(_ text: String, path: Bool = false) -> String {
         let short =
             path
             ? ReportText.shortenedPath(text, length: limits.cellLength)
@@ -222,10 +227,10 @@ public struct MarkdownReporter: Reporter {
     }
 
     /// A table row of cells already escaped.
-    private static func row(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
+    static func row(_ cells: [String]) -> String { "| " + cells.joined(separator: " | ") + " |" }
 
     /// The line after a table cut short, if it was.
-    private func remainder(_ count: Int, _ noun: String) -> [String] {
+    func remainder(_ count: Int, _ noun: String) -> [String] {
         count > 0 ? ["", "… and \(ReportText.counted(count, "more \(noun)")): see the JSON report."] : []
     }
 

@@ -27,7 +27,10 @@ public struct TextReporter: Reporter {
         var facts = [verdict.severityCounts]
         if !report.cloud.isEmpty { facts.append([report.cloud, report.region].joined(separator: ", ")) }
         text.paragraph(facts.joined(separator: "; "), indent: 2)
-        text.paragraph("window " + ReportText.window(report.inputs, milliseconds: false), indent: 2, hanging: 4)
+        text.paragraph(
+            report.includesLogs
+                ? "window " + ReportText.window(report.inputs, milliseconds: false) : "rule exports only",
+            indent: 2, hanging: 4)
         for severity in Severity.allCases.reversed() {
             let group = report.findings.filter { $0.severity == severity }
             guard !group.isEmpty else { continue }
@@ -41,12 +44,18 @@ public struct TextReporter: Reporter {
                 for similar in Self.similarGroups(group) { findings(similar, into: &text) }
             }
         }
-        if !report.requirements.isEmpty {
+        if let ruleCheck = report.ruleCheck, !report.includesLogs {
             text.blank()
-            requirements(report.requirements, into: &text)
+            self.ruleCheck(ruleCheck, into: &text)
         }
-        text.blank()
-        inputs(report, into: &text)
+        if report.includesLogs {
+            if !report.requirements.isEmpty {
+                text.blank()
+                requirements(report.requirements, into: &text)
+            }
+            text.blank()
+            inputs(report, into: &text)
+        }
         text.blank()
         text.verdict(verdict)
         return text.lines.joined(separator: "\n") + "\n"
@@ -209,6 +218,7 @@ public struct TextReporter: Reporter {
         }
         rows.append(("window", ReportText.window(inputs, milliseconds: false)))
         if !report.serviceTags.isEmpty { rows.append(("service tags", report.serviceTags)) }
+        if let ruleCheck = report.ruleCheck { rows.append(("rule check", Self.ruleCheckSummary(ruleCheck))) }
         text.rows(rows.map { ($0.0, TerminalText.sanitize($0.1)) }, indent: 2)
         // Damage is listed once: as its input-error finding, or here when there is none.
         let reported = Set(report.findings(of: .inputError).map(\.subject))
@@ -224,7 +234,7 @@ public struct TextReporter: Reporter {
 }
 
 /// The lines of a text report as they are built: wrapped to the layout's width, styled when it is coloured.
-private struct TextLines {
+struct TextLines {
     let layout: TextLayout
     var lines: [String] = []
 
@@ -232,7 +242,7 @@ private struct TextLines {
         self.layout = layout
     }
 
-    private func styled(_ text: String, _ style: TerminalText.Style) -> String {
+    func styled(_ text: String, _ style: TerminalText.Style) -> String {
         TerminalText.styled(text, style, enabled: layout.color)
     }
 
