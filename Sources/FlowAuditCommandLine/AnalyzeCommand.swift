@@ -29,6 +29,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Deployment") var deployment: DeploymentOptions
     @OptionGroup(title: "Rules") var rules: RuleExportOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
     @OptionGroup(title: "Reports") var reports: ReportOptions
     @OptionGroup(title: "Limits") var limits: LimitOptions
 
@@ -42,6 +43,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
         var options = limits.analyzeOptions(paths: paths)
         options.context = context
+        options.filter = try filters.request()
         options.excludedFiles =
             configuration.nsgExports + configuration.firewallPolicies
             + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }

@@ -22,11 +22,12 @@ public struct FlowAuditCommand: AsyncParsableCommand {
             EXAMPLES:
               flowaudit analyze sample-logs
               flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
+              flowaudit flows logs/ --host 10.0.1.6 --from 24h
               flowaudit rules --nsg-export nsg.json --firewall-policy policy.json
               flowaudit requirements --format markdown
             """,
         version: FlowAuditVersion.current,
-        subcommands: [AnalyzeCommand.self, RulesCommand.self, RequirementsCommand.self],
+        subcommands: [AnalyzeCommand.self, FlowsCommand.self, RulesCommand.self, RequirementsCommand.self],
         defaultSubcommand: AnalyzeCommand.self
     )
 

@@ -50,14 +50,18 @@ struct CommandLineTests {
         }
     }
 
-    @Test("analyze groups its options: deployment, rules, reports, limits, with named placeholders")
+    @Test("analyze groups its options: deployment, rules, filters, reports, limits, with named placeholders")
     func analyzeHelp() {
         let help = Self.help(AnalyzeCommand.self)
         let headings = help.split(separator: "\n").filter { $0.hasSuffix(":") && $0.uppercased() == $0 }
-        #expect(headings == ["EXAMPLES:", "ARGUMENTS:", "DEPLOYMENT:", "RULES:", "REPORTS:", "LIMITS:", "OPTIONS:"])
+        #expect(
+            headings == [
+                "EXAMPLES:", "ARGUMENTS:", "DEPLOYMENT:", "RULES:", "FILTERS:", "REPORTS:", "LIMITS:", "OPTIONS:",
+            ])
         for placeholder in [
             "--fail-on <severity>", "--jobs <n>", "--json <file>", "--format <format>", "--color <when>",
             "--max-record-size <MiB>", "--max-compression-ratio <n>", "--nsg-export <file>", "--cloud <cloud>",
+            "--from <time>", "--to <time>", "--host <addr|cidr>", "--port <n>",
         ] {
             #expect(help.contains(placeholder), "\(placeholder)")
         }

@@ -33,8 +33,8 @@ private func commands(in path: String) throws -> [String] {
         var line = lines[index]
         index += 1
         guard
-            let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit requirements")
-                ?? line.range(of: "flowaudit rules")
+            let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit flows")
+                ?? line.range(of: "flowaudit requirements") ?? line.range(of: "flowaudit rules")
         else {
             continue
         }
@@ -64,6 +64,9 @@ struct READMECommandTests {
         for page in try documentationFiles().dropFirst() { all += try commands(in: page) }
         // The main command, the usage examples, the CI examples for three systems at least.
         #expect(readme.count >= 4 && all.count >= 8)
+        #expect(
+            all.contains(
+                "flowaudit flows sample-logs --host 10.0.1.6 --from 2026-07-20T09:00Z --to 2026-07-20T09:45Z"))
         // rules.md: the rule check, the CI recipe, and the emission examples.
         #expect(all.filter { $0.hasPrefix("flowaudit rules") }.count >= 2)
         #expect(all.contains { $0.contains("--emit az-nsg") })
@@ -86,6 +89,13 @@ struct READMECommandTests {
         }
         #expect(throws: (any Error).self) {
             _ = try FlowAuditCommand.check(arguments: ["rules", "--firewall-bypass", " "])
+        }
+        for arguments in [
+            ["flows", "logs", "--from", "yesterday"], ["flows", "logs", "--host", "10.0.1.5/24"],
+            ["flows", "logs", "--decision", "maybe"], ["flows", "logs", "--limit", "0"],
+            ["analyze", "logs", "--port", "70000"],
+        ] {
+            #expect(throws: (any Error).self, "\(arguments)") { _ = try FlowAuditCommand.check(arguments: arguments) }
         }
     }
 

@@ -15,6 +15,8 @@ public struct AnalysisReport: Sendable {
     public var region = ""
     /// The service-tag files used: `bundled service tags: ServiceTags_China_20260720.json (…)`, or empty.
     public var serviceTags = ""
+    /// The filter the run applied (`--from`, `--to`, `--host`, `--port`), or `nil` for every flow.
+    public var filter: FlowFilter?
     /// The static check of the rule exports, when exports were given.
     public var ruleCheck: RuleCheckResult?
     /// Whether logs were read (`analyze`); `false` for a report of the rule exports alone (`rules`).

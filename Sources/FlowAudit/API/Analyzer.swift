@@ -15,6 +15,8 @@ public struct AnalyzeOptions: Sendable {
     public var context: AuditContext?
     /// Files in the analysed directories that are not logs (the configuration file, rule exports).
     public var excludedFiles: [String] = []
+    /// The flows to look at (`--from`, `--to`, `--host`, `--port`); blobs outside its window are not opened.
+    public var filter = FlowFilterRequest()
 
     /// Creates options.
     public init(paths: [String], jobs: Int) {
@@ -43,16 +45,20 @@ public enum Analyzer {
     ) async throws(InputError)
         -> AnalysisReport
     {
-        let files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
+        let (files, filter, skipped) = try FilteredInputs.select(
+            InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles), options.filter)
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
         if let observer, let progress { observer.started(progress) }
         var report = AnalysisReport(inputs: InputStatistics())
+        report.inputs.skippedFiles = skipped
+        report.filter = filter
         var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
-            makeSink: { _ in FileSink(context: options.context) },
+            makeSink: { _ in FileSink(context: options.context, filter: filter) },
             consume: { index, result in
-                let statistics = result.statistics
+                var statistics = result.statistics
+                if filter != nil { statistics.exclude(result.sink.filtered) }
                 report.inputs.merge(statistics)
                 report.files.append(
                     InputFileSummary(
@@ -81,19 +87,26 @@ public enum Analyzer {
     }
 }
 
-/// The per-file sink of a run: findings when auditing, nothing but counting otherwise.
+/// The per-file sink of a run: findings when auditing, nothing but counting otherwise. A filter, when
+/// given, sees each flow first: what it leaves out reaches nothing else and is only counted.
 struct FileSink: FlowSink, Sendable {
     var accumulator: FindingsAccumulator?
+    let filter: FlowFilter?
+    var filtered = FilterTally()
 
-    init(context: AuditContext?) {
+    init(context: AuditContext?, filter: FlowFilter? = nil) {
         accumulator = context.map { FindingsAccumulator(context: $0) }
+        self.filter = filter
     }
 
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        if let filter, !filtered.admit(flow, filter) { return }
         accumulator?.consume(flow, symbols: symbols)
     }
 
-    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {
+        if let filter { _ = filtered.admit(record, filter) }
+    }
 }
 
 /// The summed size of regular files (standard input counts as 0).

@@ -184,7 +184,7 @@ struct FindingsBuilder {
                 _ = group.removeConnections(explainedBy: tally.explainedEndpoints)
                 guard group.connectionCount > 0 else { return nil }
             }
-            let transport = transportName(key.protocolNumber)
+            let transport = IPProtocolNumber.name(key.protocolNumber)
             let portText = key.port < 0 ? "no port" : "port \(key.port)"
             var finding = Finding(
                 kind: .unexpectedEgress, severity: .medium,
@@ -324,7 +324,7 @@ struct FindingsBuilder {
         // What was observed, rather than what a requirement allows: `any` only when several protocols were.
         switch group.protocolNumbers.count {
         case 0: break
-        case 1: finding.transport = transportName(group.protocolNumbers[0])
+        case 1: finding.transport = IPProtocolNumber.name(group.protocolNumbers[0])
         default: finding.transport = "any"
         }
         let bytes = group.bytes
@@ -398,16 +398,6 @@ struct FindingsBuilder {
 
     private func destinations(of requirement: Requirement) -> String {
         requirement.destinations.map(\.description).joined(separator: ", ")
-    }
-
-    private func transportName(_ number: UInt8) -> String {
-        switch number {
-        case IPProtocolNumber.tcp: "tcp"
-        case IPProtocolNumber.udp: "udp"
-        case IPProtocolNumber.icmp: "icmp"
-        case IPProtocolNumber.icmpV6: "icmpv6"
-        default: "protocol-\(number)"
-        }
     }
 
     private func time(_ milliseconds: Int64?) -> String {

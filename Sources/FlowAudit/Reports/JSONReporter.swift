@@ -17,6 +17,8 @@ public struct JSONReporter: Reporter {
         writer.field("cloud", report.cloud.isEmpty ? nil : report.cloud)
         writer.field("region", report.region.isEmpty ? nil : report.region)
         writer.field("serviceTags", report.serviceTags.isEmpty ? nil : report.serviceTags)
+        writer.key("filters")
+        FlowFilter.write(report.filter, into: &writer)
         writer.endObject()
         writer.key("inputs")
         write(report.inputs, into: &writer)
@@ -112,11 +114,13 @@ public struct JSONReporter: Reporter {
     private func write(_ inputs: InputStatistics, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("files", inputs.files)
+        writer.field("skippedFiles", inputs.skippedFiles)
         writer.field("records", inputs.records)
         writer.field("flowLogRecords", inputs.flowLogRecords)
         writer.field("flows", inputs.flows)
         writer.field("dnsRecords", inputs.dnsRecords)
         writer.field("rejected", inputs.rejected)
+        writer.field("filteredOut", inputs.filteredOut)
         writer.key("byFormat")
         writer.beginObject()
         for format in FlowFormat.allCases {

@@ -413,6 +413,7 @@ struct JUnitSuiteBuilder {
             properties.append(("window-start", CivilTime.iso8601(milliseconds: first)))
             properties.append(("window-end", CivilTime.iso8601(milliseconds: last)))
         }
+        if let filter = report.filter { properties.append(("filters", filter.summary)) }
         return properties
     }
 

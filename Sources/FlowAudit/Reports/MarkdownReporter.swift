@@ -131,6 +131,12 @@ public struct MarkdownReporter: Reporter {
             "- Flows: \(ReportText.grouped(inputs.flows))"
                 + (formats.isEmpty ? "" : " (\(formats.joined(separator: ", ")))"))
         lines.append("- DNS records: \(ReportText.grouped(inputs.dnsRecords))")
+        if let filter = report.filter {
+            lines.append("- Filters: " + cell(filter.summary))
+            lines.append(
+                "- Outside the filters: \(ReportText.grouped(inputs.filteredOut)) flows and DNS records; "
+                    + "\(ReportText.grouped(inputs.skippedFiles)) blobs skipped (hour outside the window)")
+        }
         let reasons = inputs.rejectedByReason.sorted(by: { $0.key < $1.key })
             .map { "\(cell($0.key.name)) \(ReportText.grouped($0.value))" }
         lines.append(

@@ -203,6 +203,15 @@ public struct TextReporter: Reporter {
             rows.append(("  " + format.rawValue, ReportText.grouped(inputs.flows(in: format))))
         }
         rows.append(("DNS records", ReportText.grouped(inputs.dnsRecords)))
+        if let filter = report.filter {
+            rows.append(("filters", filter.summary))
+            rows.append(("outside filters", ReportText.grouped(inputs.filteredOut)))
+            rows.append(
+                (
+                    "skipped files",
+                    ReportText.grouped(inputs.skippedFiles) + " (blob hour outside the window; not opened)"
+                ))
+        }
         rows.append(("rejected", ReportText.grouped(inputs.rejected)))
         for (reason, count) in inputs.rejectedByReason.sorted(by: { $0.key < $1.key }) {
             rows.append(("  " + reason.name, ReportText.grouped(count)))
