@@ -27,7 +27,7 @@ private func rows(_ bytes: [UInt8], chunk: Int?, maximumRowBytes: Int) -> (rows:
                 ordinal += 1
                 switch row {
                 case .fields(let fields):
-                    let origin = FlowOrigin(file: 0, offset: Int(ordinal))
+                    let origin = FlowOrigin(file: 0, record: ordinal)
                     let result = FirewallRecordDecoder.decode(fields, origin: origin, symbols: &symbols)
                     outcomes.append(.decoded(result, fieldCount: fields.count))
                 case .malformed(let reason):

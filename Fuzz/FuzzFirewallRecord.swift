@@ -46,7 +46,7 @@ private func decode(_ fields: RecordFields, origin: FlowOrigin) -> (FirewallDeco
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFirewallRecord(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let record = fields(from: UnsafeRawBufferPointer(start: data, count: size))
-    let origin = FlowOrigin(file: 3, offset: 7)
+    let origin = FlowOrigin(file: 3, record: 7)
     let (result, symbols) = decode(record, origin: origin)
     let again = decode(record, origin: origin)
     check(again.0 == result && again.1 == symbols, "decoding is not deterministic")

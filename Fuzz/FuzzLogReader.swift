@@ -1,10 +1,12 @@
 // libFuzzer target: arbitrary bytes through the whole log reader (layout detection, gzip,
 // JSON tokenizer, record reader, flow-log and firewall decoders, CSV reader).
 //
-// Each input is read under two sets of limits, each whole and in small chunks, and once more
-// wrapped in gzip. Checked: the accounting identity, that the sink saw every flow and DNS
-// record counted, that chunk boundaries change nothing (statistics, errors and their offsets),
-// and that gzip changes nothing but the byte counts and the wording of error places.
+// Each input is read under two sets of limits, each whole and in small chunks, in small blocks
+// on two threads (the block pipeline, which reads blocks ahead from where their first line
+// suggests and checks that), and once more wrapped in gzip. Checked: the accounting identity,
+// that the sink saw every flow and DNS record counted, that chunk and block boundaries change
+// nothing (statistics, errors and their offsets, byte counts for blocks), and that gzip changes
+// nothing but the byte counts and the wording of error places.
 // Built by Scripts/fuzz.sh.
 
 @testable import FlowAudit
@@ -61,6 +63,32 @@ private func comparable(_ statistics: InputStatistics) -> InputStatistics {
     return statistics
 }
 
+/// Counts a block's flows and DNS records: the partial a block of the pipeline produces.
+private struct CountingMerging: BlockResultMerging {
+    func makeSink(file: Int) -> CountingSink { CountingSink() }
+    func partial(of sink: CountingSink, symbols: borrowing SymbolTable) -> CountingSink { sink }
+    func merge(_ next: CountingSink, into partial: inout CountingSink) {
+        partial.flows &+= next.flows
+        partial.dnsRecords &+= next.dnsRecords
+    }
+}
+
+/// Reads `bytes` in blocks of `blockSize` on two threads, and checks it against reading them whole.
+private func checkBlocks(_ bytes: [UInt8], limits: ReaderLimits, blockSize: Int, whole: InputStatistics) {
+    var blockLimits = limits
+    blockLimits.blockSize = blockSize
+    let result = BlockPipeline(
+        files: [.bytes(bytes, name: "fuzz")], threads: 2, limits: blockLimits, cutsFiles: true,
+        merging: CountingMerging(), progress: nil
+    ).runHere()[0]
+    check(
+        result.statistics == whole,
+        "blocks of \(blockSize) change the result:\n\(whole)\n\(result.statistics)")
+    check(
+        result.partial.flows == whole.flows && result.partial.dnsRecords == whole.dnsRecords,
+        "blocks' sinks saw \(result.partial), statistics say \(whole)")
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLogReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -70,6 +98,8 @@ public func fuzzLogReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     for (limits, chunk) in zip([roomyLimits, tightLimits], chunks) {
         let whole = checkedRead(bytes, limits: limits, chunk: nil)
         let chunked = checkedRead(bytes, limits: limits, chunk: chunk)
+        // Blocks of a size taken from the input, small enough that most inputs are cut.
+        checkBlocks(bytes, limits: limits, blockSize: 16 + chunk * 7, whole: whole)
         // Chunk boundaries never change the result.
         check(
             comparable(whole) == comparable(chunked),

@@ -15,7 +15,19 @@ public struct FlowAuditCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flowaudit",
         abstract: "Audit Azure NSG, VNet and firewall logs against what Azure Machine Learning compute needs.",
-        subcommands: [AnalyzeCommand.self, RequirementsCommand.self],
+        discussion: """
+            analyze is the default subcommand: 'flowaudit logs/' is 'flowaudit analyze logs/'. \
+            Run 'flowaudit help analyze' for its options.
+
+            EXAMPLES:
+              flowaudit analyze sample-logs
+              flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
+              flowaudit flows logs/ --host 10.0.1.6 --from 24h
+              flowaudit rules --nsg-export nsg.json --firewall-policy policy.json
+              flowaudit requirements --format markdown
+            """,
+        version: FlowAuditVersion.current,
+        subcommands: [AnalyzeCommand.self, FlowsCommand.self, RulesCommand.self, RequirementsCommand.self],
         defaultSubcommand: AnalyzeCommand.self
     )
 
@@ -42,8 +54,8 @@ public struct FlowAuditCommand: AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .success { self.exit(withError: error) }
             let message = fullMessage(for: error)
-            StandardError.write(
-                message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message + "\n" : "Error: \(message)\n")
+            Terminal.printToStandardError(
+                message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "Error: \(message)")
             Glibc.exit(2)
         }
     }

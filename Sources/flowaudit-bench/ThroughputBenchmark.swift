@@ -25,9 +25,11 @@ struct ThroughputBenchmark: ParsableCommand {
             (b1) is (b) on the first blob alone, to show that memory does not grow with the input. (e) is \
             that blob, one large gzip file, on all cores, against (e0) zlib alone on it. (f) is the first \
             NSG and VNet blobs decompressed to plain JSON, analysed with --jobs 1, and (f-read) the same \
-            only read (no audit); (g) is jq counting their tuples, when jq is installed. The corpus is \
-            written once per size and reused while its manifest matches. Build with -c release \
-            (Scripts/bench.sh does).
+            only read (no audit); (g) is jq counting their tuples, when jq is installed. Last, (h1) and (h) \
+            run 'flowaudit flows --format csv' on the first blob and on all of them, output to /dev/null, \
+            once each: the output grows with the blobs, the peak memory must not. The corpus is written \
+            once per size and reused while its manifest matches. Build with -c release (Scripts/bench.sh \
+            does).
             """)
 
     /// The `flowaudit analyze` command line measured: `{files}` stands for the corpus files, `{jobs}`
@@ -160,6 +162,8 @@ struct ThroughputBenchmark: ParsableCommand {
             plainRows.append((file.kind, full, read, jqRun, file))
         }
         if jqPath == nil { print("skipping (g): \(jq) not found") }
+        let flowsFirstBlob = plan.flows("(h1) flowaudit flows, first blob", flowaudit, [paths[0]])
+        let flowsAll = plan.flows("(h) flowaudit flows, all blobs", flowaudit, paths)
 
         try plan.run()
 
@@ -171,6 +175,8 @@ struct ThroughputBenchmark: ParsableCommand {
         }
         try check(measured[firstBlob].flows, equals: corpus.files[0].tuples, from: measured[firstBlob].name)
         try check(measured[blobAllCores].flows, equals: corpus.files[0].tuples, from: measured[blobAllCores].name)
+        try check(measured[flowsFirstBlob].flows, equals: corpus.files[0].tuples, from: measured[flowsFirstBlob].name)
+        try check(measured[flowsAll].flows, equals: corpus.tuples, from: measured[flowsAll].name)
         for row in plainRows {
             for index in [row.full, row.read] + (row.jq.map { [$0] } ?? []) {
                 try check(measured[index].flows, equals: row.file.tuples, from: measured[index].name)
@@ -193,6 +199,10 @@ struct ThroughputBenchmark: ParsableCommand {
                 Row(measured[$0], bytes: row.file.decompressedBytes)
             }
         }
+        rows += [
+            Row(measured[flowsFirstBlob], bytes: corpus.files[0].decompressedBytes),
+            Row(measured[flowsAll], bytes: corpus.decompressedBytes),
+        ]
 
         print()
         printTable(rows)
@@ -228,6 +238,9 @@ struct ThroughputBenchmark: ParsableCommand {
             Verdict(
                 "growth: b over b1 (\(files) blobs over 1), MiB",
                 Double(measured[oneJob].peak - measured[firstBlob].peak) / 1_048_576, atMost: 4),
+            Verdict(
+                "growth: h over h1 (flows, \(files)× the rows), MiB",
+                Double(measured[flowsAll].peak - measured[flowsFirstBlob].peak) / 1_048_576, atMost: 4),
         ]
         for verdict in verdicts { print(verdict.line) }
         print()
@@ -244,6 +257,8 @@ struct ThroughputBenchmark: ParsableCommand {
             var name: String
             var arguments: [String]
             var runs: Int
+            /// Whether standard output goes to /dev/null (it is the product, and large).
+            var discardsOutput = false
             var flows: (String) throws -> Int
         }
 
@@ -262,6 +277,25 @@ struct ThroughputBenchmark: ParsableCommand {
             _ name: String, _ arguments: [String], runs: Int? = nil, flows: @escaping (String) throws -> Int
         ) -> Int {
             entries.append(Entry(name: name, arguments: arguments, runs: runs ?? self.runs, flows: flows))
+            return entries.count - 1
+        }
+
+        /// Adds `flowaudit flows FILES --format csv`, once, its rows to /dev/null; the flows are the rows its
+        /// summary on standard error counts.
+        mutating func flows(_ name: String, _ flowaudit: String, _ files: [String]) -> Int {
+            entries.append(
+                Entry(
+                    name: name, arguments: [flowaudit, "flows"] + files + ["--format", "csv"], runs: 1,
+                    discardsOutput: true
+                ) { prefix in
+                    let errors = (try? String(contentsOfFile: prefix + ".err", encoding: .utf8)) ?? ""
+                    guard let line = errors.split(separator: "\n").first(where: { $0.hasPrefix("flowaudit flows: ") }),
+                        let rows = line.dropFirst("flowaudit flows: ".count).split(separator: " ").first.flatMap({
+                            Int($0)
+                        })
+                    else { throw ChildProcessError(description: "\(name) printed no summary of its rows") }
+                    return rows
+                })
             return entries.count - 1
         }
 
@@ -285,7 +319,8 @@ struct ThroughputBenchmark: ParsableCommand {
                     let prefix = "\(runFolder)/\(ThroughputBenchmark.slug(entry.name))-\(attempt)"
                     let usage = try ChildProcess.run(
                         entry.arguments.map { $0.replacingOccurrences(of: "{output}", with: prefix) },
-                        standardOutput: prefix + ".out", standardError: prefix + ".err")
+                        standardOutput: entry.discardsOutput ? "/dev/null" : prefix + ".out",
+                        standardError: prefix + ".err")
                     print(
                         "  \(entry.name): \(format(usage.wallSeconds, 2)) s, \(mib(usage.peakResidentBytes)) MiB peak")
                     walls[index].append(usage.wallSeconds)

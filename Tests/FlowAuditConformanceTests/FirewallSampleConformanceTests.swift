@@ -55,7 +55,7 @@ private func recordFields(json: Data) throws -> RecordFields {
 }
 
 private func decode(_ fields: RecordFields, symbols: inout SymbolTable, record: Int) -> FirewallDecodeResult {
-    FirewallRecordDecoder.decode(fields, origin: FlowOrigin(file: 0, offset: record), symbols: &symbols)
+    FirewallRecordDecoder.decode(fields, origin: FlowOrigin(file: 0, record: UInt32(record)), symbols: &symbols)
 }
 
 /// Decodes every line of a JSON-lines sample.

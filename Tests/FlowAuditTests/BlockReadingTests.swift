@@ -203,7 +203,7 @@ struct BlockReadingReportTests {
         options.context = try AuditContext.load(configuration: configuration).context
         options.excludedFiles = excluding
         options.limits.blockSize = blockSize
-        return try await Analyzer.run(options).jsonText()
+        return try await Analyzer.run(options).rendered(.json)
     }
 
     @Test("the demo: one report for 1, 2 and 4 jobs and every block size")

@@ -44,6 +44,7 @@ struct FirewallInputTests {
                 == CivilTime.milliseconds(
                     year: 2026, month: 7, day: 20, hour: 8, minute: 16, second: 0, millisecond: 992))
         #expect(result.symbols.text(result.sink.dnsRecords[0].name) == "pypi.org")
+        #expect(flows.map(\.origin.record) == [1, 2])
         // Each flow names where its record starts: the line's first byte.
         #expect(flows.map(\.origin.offset) == [0, Self.legacyLine.utf8.count + 1])
     }
@@ -105,6 +106,6 @@ struct FirewallInputTests {
         #expect(report.inputs.flows(in: .nsgFlowV2) == 8)
         #expect(report.inputs.flows(in: .firewallLegacy) == 1 && report.inputs.flows(in: .firewallStructured) == 1)
         #expect(report.inputs.dnsRecords == 1)
-        #expect(report.text(color: false).contains("DNS records"))
+        #expect(try report.rendered(.text).contains("DNS records"))
     }
 }

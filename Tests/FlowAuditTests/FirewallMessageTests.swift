@@ -339,7 +339,7 @@ struct FirewallMessageTests {
         ).with("msg", "UDP request from 192.168.0.2:51106 to 89.160.20.156:53. Action: Allow. ")
         var symbols = SymbolTable()
         let result = FirewallRecordDecoder.decode(
-            record.fields, origin: FlowOrigin(file: 3, offset: 42), symbols: &symbols)
+            record.fields, origin: FlowOrigin(file: 3, record: 42), symbols: &symbols)
         guard case .flow(let flow) = result else {
             Issue.record("expected a flow, got \(result)")
             return
@@ -349,7 +349,7 @@ struct FirewallMessageTests {
             symbols.string(flow.acl)
                 == "/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.NETWORK/AZUREFIREWALLS/TEST-FW01")
         #expect(flow.format == .firewallLegacy)
-        #expect(flow.origin == FlowOrigin(file: 3, offset: 42))
+        #expect(flow.origin == FlowOrigin(file: 3, record: 42))
         #expect(flow.direction == .unknown)
         #expect(flow.state == .none)
         #expect(flow.bytesSent.value == nil)

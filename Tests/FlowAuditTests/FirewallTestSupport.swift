@@ -112,6 +112,6 @@ enum DecodedFirewallRecord: Equatable {
 /// Decodes `fields` with a fresh symbol table.
 func decodeFirewallRecord(_ fields: RecordFields) -> DecodedFirewallRecord {
     var symbols = SymbolTable()
-    let result = FirewallRecordDecoder.decode(fields, origin: FlowOrigin(file: 0, offset: 1), symbols: &symbols)
+    let result = FirewallRecordDecoder.decode(fields, origin: FlowOrigin(file: 0, record: 1), symbols: &symbols)
     return DecodedFirewallRecord(result, symbols: &symbols)
 }

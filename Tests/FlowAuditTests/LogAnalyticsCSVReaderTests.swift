@@ -141,7 +141,7 @@ struct LogAnalyticsCSVReaderTests {
             reader.consume(bytes, isFinal: true) { row in
                 guard case .fields(let fields) = row,
                     case .flow(let flow) = FirewallRecordDecoder.decode(
-                        fields, origin: FlowOrigin(file: 0, offset: 0), symbols: &symbols)
+                        fields, origin: FlowOrigin(file: 0, record: 0), symbols: &symbols)
                 else { return }
                 flows.append(flow)
             }
@@ -257,7 +257,7 @@ struct LogAnalyticsCSVReaderTests {
             reader.consume(UnsafeRawBufferPointer(bytes), isFinal: true) { row in
                 guard case .fields(let fields) = row,
                     case .flow(let flow) = FirewallRecordDecoder.decode(
-                        fields, origin: FlowOrigin(file: 0, offset: 0), symbols: &symbols)
+                        fields, origin: FlowOrigin(file: 0, record: 0), symbols: &symbols)
                 else { return }
                 flows.append(flow)
             }

@@ -396,7 +396,7 @@ struct StructuredFirewallRecordTests {
         let flowRecord = FirewallRecordBuilder(category: "AZFWNetworkRule", time: "2024-03-20T23:39:59.8494370Z")
             .with("Protocol", "TCP").with("SourceIp", "10.0.0.1").with("DestinationIp", "10.0.0.2")
             .with("Action", "Allow")
-        let origin = FlowOrigin(file: 1, offset: 7)
+        let origin = FlowOrigin(file: 1, record: 7)
         guard case .flow(let flow) = FirewallRecordDecoder.decode(flowRecord.fields, origin: origin, symbols: &symbols)
         else {
             Issue.record("expected a flow")

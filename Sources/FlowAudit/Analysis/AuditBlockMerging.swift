@@ -1,17 +1,28 @@
 /// How the blocks of a run's files come together: each block's findings accumulator becomes a tally
-/// with its symbols resolved, on the thread that read the block, and a file's tallies merge in order.
+/// with its symbols resolved, on the thread that read the block, and a file's tallies merge in order;
+/// so do the counts of what a filter left out.
 struct AuditBlockMerging: BlockResultMerging {
-    let context: AuditContext?
-
-    func makeSink(file: Int) -> FileSink { FileSink(context: context) }
-
-    func partial(of sink: FileSink, symbols: borrowing SymbolTable) -> FindingsTally? {
-        sink.accumulator?.tally(symbols: symbols)
+    /// What the blocks of a file give the run.
+    struct Partial: Sendable {
+        /// The findings' tallies, when auditing.
+        var tally: FindingsTally?
+        /// What the filter left out.
+        var filtered: FilterTally
     }
 
-    func merge(_ next: FindingsTally?, into partial: inout FindingsTally?) {
-        guard let next else { return }
-        if partial == nil { partial = next } else { Self.merge(next, into: &partial!) }
+    let context: AuditContext?
+    let filter: FlowFilter?
+
+    func makeSink(file: Int) -> FileSink { FileSink(context: context, filter: filter) }
+
+    func partial(of sink: FileSink, symbols: borrowing SymbolTable) -> Partial {
+        Partial(tally: sink.accumulator?.tally(symbols: symbols), filtered: sink.filtered)
+    }
+
+    func merge(_ next: Partial, into partial: inout Partial) {
+        partial.filtered.merge(next.filtered)
+        guard let tally = next.tally else { return }
+        if partial.tally == nil { partial.tally = tally } else { Self.merge(tally, into: &partial.tally!) }
     }
 
     /// ``FindingsTally/merge(_:)``, made independent of `Dictionary` and `Set` order, which Swift seeds

@@ -77,6 +77,8 @@ struct ConnectionGroup: Sendable {
     var rules: [String: Int] = [:]
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
     var ruleKeys: [SymbolRuleKey: Int] = [:]
+    /// The IP protocol numbers of its flows, in the order first seen (few: a linear search).
+    var protocolNumbers: [UInt8] = []
 
     /// Adds one flow.
     ///
@@ -87,6 +89,7 @@ struct ConnectionGroup: Sendable {
         startsConnection: Bool = true, rule: SymbolRuleKey? = nil
     ) {
         if let rule { ruleKeys[rule, default: 0] += 1 }
+        if !protocolNumbers.contains(key.protocolNumber) { protocolNumbers.append(key.protocolNumber) }
         if time < first { first = time }
         if time > last { last = time }
         if connections[key] != nil || connections.count < Self.trackedLimit {
@@ -113,6 +116,7 @@ struct ConnectionGroup: Sendable {
         first = min(first, other.first)
         last = max(last, other.last)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+        for number in other.protocolNumbers where !protocolNumbers.contains(number) { protocolNumbers.append(number) }
     }
 
     /// The untracked totals of the source that saw the most.
@@ -189,6 +193,9 @@ public struct FindingsTally: Sendable {
     var optional: [Int: ConnectionGroup] = [:]
     var requirementAllowed: [Int]
     var requirementDenied: [Int]
+    /// Allowed connection starts per requirement and log-source family (NSG, VNet, firewall), at
+    /// `requirement * 3 + family`: a connection logged by several families counts once in each.
+    var requirementAllowedStarts: [Int]
     /// Hits per rule as logged: (container identity, rule label).
     var ruleHits: [RuleHitKey: Int] = [:]
     /// Hours (since the epoch) in which some flow was seen: the coverage of the window.
@@ -207,6 +214,12 @@ public struct FindingsTally: Sendable {
     init(requirementCount: Int) {
         requirementAllowed = Array(repeating: 0, count: requirementCount)
         requirementDenied = Array(repeating: 0, count: requirementCount)
+        requirementAllowedStarts = Array(repeating: 0, count: requirementCount * 3)
+    }
+
+    /// The allowed connections of requirement `index`: the starts of the log-source family that saw most.
+    func allowedConnections(_ index: Int) -> Int {
+        requirementAllowedStarts[(index * 3)..<(index * 3 + 3)].max() ?? 0
     }
 
     mutating func merge(_ other: FindingsTally) {
@@ -218,6 +231,9 @@ public struct FindingsTally: Sendable {
         for index in requirementAllowed.indices {
             requirementAllowed[index] += other.requirementAllowed[index]
             requirementDenied[index] += other.requirementDenied[index]
+        }
+        for index in requirementAllowedStarts.indices {
+            requirementAllowedStarts[index] += other.requirementAllowedStarts[index]
         }
         for (key, count) in other.ruleHits { ruleHits[key, default: 0] += count }
         hours.formUnion(other.hours)
@@ -325,9 +341,10 @@ func nsgName(_ resourceID: String) -> String {
     return String(parts[index + 1])
 }
 
-/// Classifies every flow of one file as it streams past and keeps what the findings need.
+/// Classifies every flow of one file as it streams past (with ``FlowClassifier``) and keeps what the findings
+/// need.
 ///
-/// Per flow it does a few comparisons, one tag-set lookup and one requirement match, and touches a
+/// Per flow it classifies once and touches a
 /// dictionary only for the flows that can become findings (denied required traffic, storage traffic,
 /// unexpected egress), which real logs have few of. Symbols become strings in ``tally(symbols:)``.
 public struct FindingsAccumulator: FlowSink, Sendable {
@@ -350,29 +367,8 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         var storageTag: String
     }
 
-    /// What is known about one FQDN symbol: its requirement lookup, a stable hash, and the storage
-    /// account it names (lower case), if any.
-    private struct HostInfo: Sendable {
-        var lookup: HostLookup
-        var hash: UInt64
-        var storageAccount: String?
-    }
-
-    /// One cached classification: the destination it is for, its tag set and strongest requirement.
-    private struct Classification: Sendable {
-        var remote = IPAddress.unspecified
-        /// No port is -1, so -2 marks an empty slot.
-        var port: Int32 = -2
-        var protocolNumber: UInt8 = 0
-        var direction = FlowDirection.unknown
-        var host = Symbol.empty
-        var setID = ServiceTagSetID.empty
-        var flags = TagSetFlags()
-        var strongest: RequirementMatch?
-    }
-
     let context: AuditContext
-    private var classifications = [Classification](repeating: Classification(), count: 1024)
+    private var classifier: FlowClassifier
     private var blocked: [BlockedKeyBySymbol: ConnectionGroup] = [:]
     private var egress: [EgressKey: ConnectionGroup] = [:]
     private var exfiltration: [ExfiltrationKey: ConnectionGroup] = [:]
@@ -380,6 +376,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     private var optional: [Int: ConnectionGroup] = [:]
     private var requirementAllowed: [Int]
     private var requirementDenied: [Int]
+    private var requirementAllowedStarts: [Int]
     private var ruleHits: [SymbolRuleKey: Int] = [:]
     private var lastRuleKey: SymbolRuleKey?
     private var lastRuleCount = 0
@@ -388,7 +385,6 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     private var sawHostNames = false
     private var sawAddresses = false
     private var explainedEndpoints: Set<EndpointKey> = []
-    private var hosts: [Symbol: HostInfo] = [:]
 
     private struct BlockedKeyBySymbol: Hashable, Sendable {
         var requirement: Int
@@ -398,9 +394,11 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     /// Creates an accumulator for one file.
     public init(context: AuditContext) {
         self.context = context
+        classifier = FlowClassifier(context: context)
         let count = context.matcher.allowList.requirements.count
         requirementAllowed = Array(repeating: 0, count: count)
         requirementDenied = Array(repeating: 0, count: count)
+        requirementAllowedStarts = Array(repeating: 0, count: count * 3)
     }
 
     public mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
@@ -408,47 +406,13 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     public mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
         noteHour(flow.time)
         countRuleHit(flow)
-        let direction: FlowDirection
-        let remote: IPAddress
-        if context.isCompute(flow.source) {
-            if context.isCompute(flow.destination) { return }  // inside the compute: not egress, not ingress
-            direction = .outbound
-            remote = flow.destination
-        } else if context.isCompute(flow.destination) {
-            direction = .inbound
-            remote = flow.source
-        } else {
-            return
-        }
-        let host = flow.fqdn.isEmpty ? nil : hostInfo(flow.fqdn, symbols)
-        if host == nil { sawAddresses = true } else { sawHostNames = true }
-        // Most tuples repeat a destination: its classification is cached, in a small direct-mapped table.
-        let slot =
-            Int(
-                truncatingIfNeeded: ((remote.low ^ remote.high) &* 0x9E37_79B9_7F4A_7C15
-                    ^ UInt64(UInt32(bitPattern: flow.destinationPort)) &* 0xC2B2_AE3D_27D4_EB4F) >> 54)
-        var cached = classifications[slot]
-        if cached.remote != remote || cached.port != flow.destinationPort || cached.host != flow.fqdn
-            || cached.protocolNumber != flow.protocolNumber || cached.direction != direction
-        {
-            let setID = context.matcher.index.tagSet(for: remote)
-            cached = Classification(
-                remote: remote, port: flow.destinationPort, protocolNumber: flow.protocolNumber,
-                direction: direction, host: flow.fqdn, setID: setID, flags: context.flags[Int(setID.rawValue)],
-                strongest: context.matcher.match(
-                    direction: direction, protocolNumber: flow.protocolNumber, destinationPort: flow.destinationPort,
-                    tagSet: setID, host: host?.lookup ?? .none
-                ).strongest)
-            classifications[slot] = cached
-        }
-        let setID = cached.setID
-        let flags = cached.flags
-        let strongest = cached.strongest
-        let key = ConnectionKey(
-            source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
-            destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
-        let source = sourceKey(flow)
-        let starts = flow.state != .continuing && flow.state != .end
+        let facts = classifier.classify(flow, symbols: symbols)
+        guard facts.touchesCompute else { return }  // inside the compute, or not involving it
+        if facts.hasHost { sawHostNames = true } else { sawAddresses = true }
+        let strongest = facts.strongest
+        let key = facts.key
+        let source = facts.source
+        let starts = facts.starts
 
         guard flow.action.isAllowed else {
             if let strongest, strongest.isEnabled, strongest.level != .optional {
@@ -460,16 +424,18 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             }
             return
         }
-        if let strongest { requirementAllowed[strongest.requirementIndex] += 1 }
-        guard direction == .outbound else { return }
+        if let strongest {
+            requirementAllowed[strongest.requirementIndex] += 1
+            if starts { requirementAllowedStarts[strongest.requirementIndex * 3 + sourceFamily(flow)] += 1 }
+        }
+        guard facts.direction == .outbound else { return }
         let out = flow.bytesSent.valueOrZero
         let received = flow.bytesReceived.valueOrZero
         // Storage traffic that an exfiltration check reports is not reported again as unexpected egress.
-        let isSuspect = checkStorage(
-            flow, host: host, setID: setID, storage: flags.storage, key: key, source: source, out: out, in: received)
+        let isSuspect = checkStorage(flow, facts, out: out, in: received)
 
         if let strongest, strongest.isEnabled {
-            if host != nil, explainedEndpoints.count < FindingsTally.explainedLimit {
+            if facts.hasHost, explainedEndpoints.count < FindingsTally.explainedLimit {
                 explainedEndpoints.insert(
                     EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
                 )
@@ -481,9 +447,9 @@ public struct FindingsAccumulator: FlowSink, Sendable {
             return
         }
         // Traffic that stays in the virtual network, or goes to the platform address, is not egress.
-        if isSuspect || (host == nil && (flags.isVirtualNetwork || flags.isPlatform)) { return }
+        if isSuspect || (!facts.hasHost && (facts.flags.isVirtualNetwork || facts.flags.isPlatform)) { return }
         let egressKey = EgressKey(
-            host: flow.fqdn, setID: flow.fqdn.isEmpty ? setID.rawValue : 0, protocolNumber: flow.protocolNumber,
+            host: flow.fqdn, setID: flow.fqdn.isEmpty ? facts.setID.rawValue : 0, protocolNumber: flow.protocolNumber,
             port: flow.destinationPort, situational: strongest?.requirementIndex ?? -1)
         egress[egressKey, default: ConnectionGroup()].add(
             key, source: source, out: out, in: received, time: flow.time, startsConnection: starts,
@@ -493,43 +459,37 @@ public struct FindingsAccumulator: FlowSink, Sendable {
     /// The storage checks: unknown storage accounts, SMB to public storage, other regions, uploads.
     ///
     /// - Returns: whether the flow went into an exfiltration group.
-    private mutating func checkStorage(
-        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation, key: ConnectionKey,
-        source: UInt64, out: UInt64, in received: UInt64
-    ) -> Bool {
-        let rule = SymbolRuleKey(flow)
-        let starts = flow.state != .continuing && flow.state != .end
-        if let host, let account = host.storageAccount {
-            guard !context.storageAccounts.contains(account) else { return false }
-            exfiltration[
-                ExfiltrationKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), storageTag: ""),
-                default: ConnectionGroup()
-            ].add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts, rule: rule)
-            return true
-        }
-        guard storage != .none, !context.isWorkspaceStorage(flow.destination) else { return false }
-        let traits = context.traits[Int(setID.rawValue)]
+    private mutating func checkStorage(_ flow: Flow, _ facts: FlowFacts, out: UInt64, in received: UInt64) -> Bool {
         let check: ExfiltrationCheck
-        if flow.destinationPort == 445 {
-            check = .smbToPublicStorage
-        } else if traits.storage == .otherRegion {
-            check = .crossRegion
-        } else {
-            // Same-region storage that is not known to be the workspace's: judged on upload volume per hour.
+        let destination: Destination
+        var storageTag = ""
+        switch facts.storage {
+        case .none:
+            return false
+        case .unknownAccount:
+            check = .unknownStorageAccount
+            destination = .host(flow.fqdn)
+        case .smbToPublic, .crossRegion:
+            check = facts.storage == .smbToPublic ? .smbToPublicStorage : .crossRegion
+            destination = .address(flow.destination)
+            storageTag = context.traits[Int(facts.setID.rawValue)].storageTag
+        case .sameRegion:
+            // Judged on upload volume per hour.
             if out > 0 {
                 uploads[
                     UploadKey(
                         source: flow.source, destination: flow.destination, hour: flow.time / 3_600_000,
-                        storageTag: traits.storageTag),
+                        storageTag: context.traits[Int(facts.setID.rawValue)].storageTag),
                     default: ConnectionBytes()
-                ].add(source: source, out: out, in: received)
+                ].add(source: facts.source, out: out, in: received)
             }
             return false
         }
         exfiltration[
-            ExfiltrationKey(check: check, destination: .address(flow.destination), storageTag: traits.storageTag),
-            default: ConnectionGroup()
-        ].add(key, source: source, out: out, in: received, time: flow.time, startsConnection: starts, rule: rule)
+            ExfiltrationKey(check: check, destination: destination, storageTag: storageTag), default: ConnectionGroup()
+        ].add(
+            facts.key, source: facts.source, out: out, in: received, time: flow.time, startsConnection: facts.starts,
+            rule: SymbolRuleKey(flow))
         return true
     }
 
@@ -554,36 +514,14 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         lastRuleCount = 1
     }
 
-    /// Tells log sources apart for the byte deduplication: the format family and the ACL.
-    private func sourceKey(_ flow: Flow) -> UInt64 {
-        let family: UInt64
+    /// The log-source family of a flow: 0 NSG flow logs, 1 VNet flow logs, 2 the firewall.
+    @inline(__always)
+    private func sourceFamily(_ flow: Flow) -> Int {
         switch flow.format {
-        case .nsgFlowV1, .nsgFlowV2: family = 1
-        case .vnetFlowV4: family = 2
-        case .firewallLegacy, .firewallStructured: family = 3
+        case .nsgFlowV1, .nsgFlowV2: 0
+        case .vnetFlowV4: 1
+        case .firewallLegacy, .firewallStructured: 2
         }
-        return family << 32 | UInt64(flow.acl.rawValue)
-    }
-
-    private mutating func hostInfo(_ symbol: Symbol, _ symbols: borrowing SymbolTable) -> HostInfo {
-        if let cached = hosts[symbol] { return cached }
-        let name = symbols.text(symbol).lowercased()
-        let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in trimmed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        let info = HostInfo(
-            lookup: context.matcher.hostLookup(trimmed), hash: hash | 1, storageAccount: storageAccount(in: trimmed))
-        hosts[symbol] = info
-        return info
-    }
-
-    /// The account of `<account>.blob|dfs|file|queue|table.<cloud storage suffix>`, or `nil`.
-    private func storageAccount(in host: String) -> String? {
-        let suffix = "." + context.storageSuffix
-        guard host.hasSuffix(suffix) else { return nil }
-        let parts = host.dropLast(suffix.count).split(separator: ".")
-        guard parts.count == 2, ["blob", "dfs", "file", "queue", "table"].contains(parts[1]) else { return nil }
-        return String(parts[0])
     }
 
     /// The file's tallies with every symbol resolved, ready to merge with other files'.
@@ -591,6 +529,7 @@ public struct FindingsAccumulator: FlowSink, Sendable {
         var tally = FindingsTally(requirementCount: requirementAllowed.count)
         tally.requirementAllowed = requirementAllowed
         tally.requirementDenied = requirementDenied
+        tally.requirementAllowedStarts = requirementAllowedStarts
         for (key, group) in blocked {
             tally.blocked[
                 BlockedKey(requirement: key.requirement, rule: key.rule.label(symbols)), default: ConnectionGroup()

@@ -11,24 +11,24 @@ struct FindingsBuilder {
     func findings() -> [Finding] {
         var findings = blockedRequired() + exfiltration() + unexpectedEgress() + optionalTraffic()
         findings += unusedRules() + unobservedRequirements() + inputErrors()
-        let kindOrder = FindingKind.allCases
-        return findings.sorted { lhs, rhs in
-            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-            if lhs.kind != rhs.kind {
-                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
-            }
-            return lhs.id < rhs.id
-        }
+        return findings.sortedForReport()
     }
 
     /// Every requirement of the allow list and how it fared.
     func requirementOutcomes() -> [RequirementOutcome] {
-        allowList.requirements.enumerated().map { index, requirement in
+        var deniedConnections = Array(repeating: 0, count: allowList.requirements.count)
+        for (key, group) in tally.blocked { deniedConnections[key.requirement] += group.connectionCount }
+        return allowList.requirements.enumerated().map { index, requirement in
             let allowed = tally.requirementAllowed[index]
             let denied = tally.requirementDenied[index]
             var outcome = RequirementOutcome(
                 id: requirement.id, summary: summary(of: requirement), level: requirement.level.rawValue,
-                status: denied > 0 ? .failed : .passed, allowedFlows: allowed, deniedFlows: denied)
+                status: denied > 0 ? .failed : .passed, allowedConnections: tally.allowedConnections(index),
+                deniedConnections: deniedConnections[index], allowedFlows: allowed, deniedFlows: denied)
+            if allowed + denied == 0 {
+                outcome.status = .unobserved
+                outcome.skipReason = unobservedReason(requirement)
+            }
             if !requirement.isEnabled {
                 outcome.status = .skipped
                 outcome.skipReason = "scenario '\(requirement.scenario.rawValue)' is not enabled"
@@ -45,7 +45,8 @@ struct FindingsBuilder {
         context.exportedRules.map { rule in
             RuleOutcome(
                 source: rule.source.rawValue, container: rule.container, name: rule.name,
-                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule))
+                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule), exported: rule
+            )
         }
     }
 
@@ -183,7 +184,7 @@ struct FindingsBuilder {
                 _ = group.removeConnections(explainedBy: tally.explainedEndpoints)
                 guard group.connectionCount > 0 else { return nil }
             }
-            let transport = transportName(key.protocolNumber)
+            let transport = IPProtocolNumber.name(key.protocolNumber)
             let portText = key.port < 0 ? "no port" : "port \(key.port)"
             var finding = Finding(
                 kind: .unexpectedEgress, severity: .medium,
@@ -244,8 +245,8 @@ struct FindingsBuilder {
             let important = rule.isAllow && !rule.isDefault
             var finding = Finding(
                 kind: .unusedRule, severity: important ? .low : .info,
-                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.name)", message: "")
-            finding.rule = rule.loggedName
+                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.loggedName)", message: "")
+            finding.describe(rule: rule)
             finding.first = inputs.firstTime
             finding.last = inputs.lastTime
             let kind = rule.isDefault ? "default rule" : rule.isAllow ? "allow rule" : "deny rule"
@@ -253,9 +254,10 @@ struct FindingsBuilder {
                 important
                 ? "Check whether it is still needed; an unused allow rule is attack surface."
                 : "Deny and default rules without hits are expected; reported for information only."
+            let what = rule.summary.isEmpty ? "" : " (\(rule.summary))"
             finding.message =
-                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container) "
-                + "had no hit \(window). \(advice)"
+                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container)"
+                + "\(what) had no hit \(window). \(advice)"
             return finding
         }
     }
@@ -265,20 +267,10 @@ struct FindingsBuilder {
             guard requirement.isEnabled, requirement.level == .required,
                 tally.requirementAllowed[index] + tally.requirementDenied[index] == 0
             else { return nil }
-            let byHost = requirement.destinations.allSatisfy {
-                if case .fqdn = $0 { return true } else { return false }
-            }
             // Destinations that need a setting that is not made can match nothing: nothing to report.
-            let isMatchable = requirement.destinations.contains {
-                switch $0 {
-                case .serviceTag, .fqdn: true
-                case .addresses(_, let networks): !networks.isEmpty
-                case .unresolved: false
-                }
-            }
-            guard isMatchable else { return nil }
+            guard isMatchable(requirement) else { return nil }
             // Host-name requirements are visible only in firewall application logs.
-            guard byHost ? tally.sawHostNames : tally.sawAddresses else { return nil }
+            guard isHostOnly(requirement) ? tally.sawHostNames : tally.sawAddresses else { return nil }
             var finding = Finding(
                 kind: .unobservedRequirement, severity: .info, id: "unobserved-requirement/\(requirement.id)",
                 message: "")
@@ -299,8 +291,42 @@ struct FindingsBuilder {
 
     // MARK: Helpers
 
+    /// Whether only host names (FQDN patterns) identify the requirement's destinations.
+    private func isHostOnly(_ requirement: Requirement) -> Bool {
+        requirement.destinations.allSatisfy { if case .fqdn = $0 { true } else { false } }
+    }
+
+    /// Whether a flow can match the requirement: some destination is known without a missing setting.
+    private func isMatchable(_ requirement: Requirement) -> Bool {
+        requirement.destinations.contains {
+            switch $0 {
+            case .serviceTag, .fqdn: true
+            case .addresses(_, let networks): !networks.isEmpty
+            case .unresolved: false
+            }
+        }
+    }
+
+    /// Why no flow touched an enabled requirement, for its `unobserved` status.
+    private func unobservedReason(_ requirement: Requirement) -> String {
+        if !isMatchable(requirement) { return "no flow can match it: its destination needs a setting that is not made" }
+        if isHostOnly(requirement) && !tally.sawHostNames {
+            return "not visible in these logs: host names appear only in firewall application logs, and none were read"
+        }
+        if !isHostOnly(requirement) && !tally.sawAddresses {
+            return "not visible in these logs: no flow log or firewall network log was read"
+        }
+        return "no flow touched it in the window"
+    }
+
     private func fill(_ finding: inout Finding, _ group: ConnectionGroup) {
         finding.flows = group.connectionCount
+        // What was observed, rather than what a requirement allows: `any` only when several protocols were.
+        switch group.protocolNumbers.count {
+        case 0: break
+        case 1: finding.transport = IPProtocolNumber.name(group.protocolNumbers[0])
+        default: finding.transport = "any"
+        }
         let bytes = group.bytes
         finding.bytesOut = bytes.out
         finding.bytesIn = bytes.in
@@ -350,12 +376,14 @@ struct FindingsBuilder {
         guard let first = inputs.firstTime, let last = inputs.lastTime else { return "(no flows were read)" }
         let firstHour = first / 3_600_000
         let lastHour = last / 3_600_000
-        let hours = Int(lastHour - firstHour + 1)
+        let clockHours = Int(lastHour - firstHour + 1)
         let covered = tally.hours.filter { $0 >= firstHour && $0 <= lastHour }.count
-        var text = "in the window \(time(first)) to \(time(last)) (\(count(hours, "hour"))"
-        if covered < hours { text += ", only \(covered) with flows: coverage has gaps" }
+        var text = "in the window \(time(first)) to \(time(last)) (\(CivilTime.duration(milliseconds: last - first))"
+        if covered < clockHours {
+            text += "; only \(covered) of the \(clockHours) clock hours it touches have flows: coverage has gaps"
+        }
         text += ")"
-        if forRules && hours < thresholds.unusedRuleMinimumWindowHours {
+        if forRules && last - first < Int64(thresholds.unusedRuleMinimumWindowHours) * 3_600_000 {
             text +=
                 "; the window is shorter than the \(thresholds.unusedRuleMinimumWindowHours) hours "
                 + "(unusedRule.minimumWindowHours) needed to call a rule unused with confidence"
@@ -370,16 +398,6 @@ struct FindingsBuilder {
 
     private func destinations(of requirement: Requirement) -> String {
         requirement.destinations.map(\.description).joined(separator: ", ")
-    }
-
-    private func transportName(_ number: UInt8) -> String {
-        switch number {
-        case IPProtocolNumber.tcp: "tcp"
-        case IPProtocolNumber.udp: "udp"
-        case IPProtocolNumber.icmp: "icmp"
-        case IPProtocolNumber.icmpV6: "icmpv6"
-        default: "protocol-\(number)"
-        }
     }
 
     private func time(_ milliseconds: Int64?) -> String {

@@ -65,8 +65,11 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var valueScratch: [UInt8] = []
     private var fields = RecordFields()
 
-    /// The stream offset of the open record's `{`.
+    /// The 1-based ordinal of the open record, and the stream offset of its `{`.
+    private var recordOrdinal: UInt32 = 0
     private var recordOffset = 0
+    /// Whether record ordinals are known: not in a block that starts after a file's first.
+    var countsRecords = true
     private var category = Category.unknown
     private var nsgVersion: Int?
     private var recordACL = Symbol.empty
@@ -76,6 +79,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var sawRecordMAC = false
     private var sawRecordTarget = false
     private var tuplesInRecord = 0
+    /// Flows counted before the current record began: what it has kept is the difference.
+    private var flowsBeforeRecord = 0
 
     /// Outer group context: the NSG rule or the VNet `aclID`, per group ordinal.
     private var outerContext: [Symbol] = []
@@ -98,6 +103,11 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         pendingGroups.reserveCapacity(flushThreshold)
     }
 
+    /// Where the open record came from.
+    private var origin: FlowOrigin {
+        FlowOrigin(file: fileIndex, record: countsRecords ? recordOrdinal : 0, offset: recordOffset)
+    }
+
     /// Whether a record has begun and not ended.
     var isInsideRecord: Bool { recordDepth > 0 }
 
@@ -112,6 +122,17 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             recordDepth = 0
             key = .other
         }
+    }
+
+    /// The flows the current record has handed to the sink so far (tuples before a cut are kept).
+    var flowsKeptInRecord: Int { isInsideRecord ? statistics.flows - flowsBeforeRecord : 0 }
+
+    /// Hands over the statistics gathered so far and starts counting again (a block was read).
+    mutating func takeStatistics() -> InputStatistics {
+        let taken = statistics
+        flowsBeforeRecord -= taken.flows
+        statistics = InputStatistics()
+        return taken
     }
 
     // MARK: Structure
@@ -173,6 +194,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         case .wrapper where key == .records && recordDepth == frames.count:
             // The top-level object was the `{"records":[…]}` wrapper, not a record.
             recordDepth = 0
+            recordOrdinal &-= 1
             fields.removeAll()
             push(.recordsArray)
         case .nsgTuples, .vnetTuples:
@@ -357,6 +379,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     private mutating func beginRecord(at offset: Int) {
         recordDepth = frames.count
+        recordOrdinal &+= 1
         recordOffset = offset
         category = .unknown
         nsgVersion = nil
@@ -367,6 +390,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         sawRecordMAC = false
         sawRecordTarget = false
         tuplesInRecord = 0
+        flowsBeforeRecord = statistics.flows
         outerContext.removeAll(keepingCapacity: true)
         innerContext.removeAll(keepingCapacity: true)
         currentOuter = .empty
@@ -393,16 +417,18 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private mutating func finishOtherRecord() {
         record(
             FirewallRecordDecoder.decode(
-                fields, origin: FlowOrigin(file: fileIndex, offset: recordOffset), symbols: &symbols))
+                fields, origin: origin, symbols: &symbols))
     }
 
     /// One row of a Log Analytics CSV export, which starts at stream offset `offset`.
     mutating func consumeExportRow(_ row: LogAnalyticsCSVReader.Row, at offset: Int) {
+        recordOrdinal &+= 1
+        recordOffset = offset
         switch row {
         case .fields(let rowFields):
             record(
                 FirewallRecordDecoder.decode(
-                    rowFields, origin: FlowOrigin(file: fileIndex, offset: offset), symbols: &symbols))
+                    rowFields, origin: origin, symbols: &symbols))
         case .malformed(let reason):
             statistics.countRejected(reason)
         }
@@ -460,7 +486,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     /// Hands the flow just decoded into ``tupleFlow`` on, or holds it back until its context is known.
     @inline(__always)
     private mutating func deliverTuple() {
-        tupleFlow.origin = FlowOrigin(file: fileIndex, offset: recordOffset)
+        tupleFlow.origin = origin
         let outer = currentOuter
         let inner = currentInner
         // Azure writes a record's context before its tuples: then each flow goes straight to the sink.

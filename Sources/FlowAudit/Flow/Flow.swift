@@ -82,13 +82,18 @@ public struct Counter: Equatable, Sendable {
 public struct FlowOrigin: Equatable, Sendable {
     /// The index of the input file in the run's ordered file list.
     public var file: UInt32
-    /// Where the record (a JSON record's `{`, or a CSV row's first line) starts in the file: an offset
-    /// in its decompressed bytes. Unlike an ordinal, it is known to a block of the file read on its own.
+    /// The 1-based ordinal of the record (JSON record, line or CSV row) within the file; 0 in the blocks
+    /// after the first of a file read in blocks (``InputScanner``), which cannot know how many records
+    /// came before them: ``offset`` says where the record is.
+    public var record: UInt32
+    /// Where the record (a JSON record's `{`, or a CSV row's first line) starts in the file's
+    /// decompressed bytes: known in every block.
     public var offset: Int
 
     /// Creates an origin.
-    public init(file: UInt32, offset: Int) {
+    public init(file: UInt32, record: UInt32, offset: Int = 0) {
         self.file = file
+        self.record = record
         self.offset = offset
     }
 }
@@ -129,7 +134,7 @@ public struct Flow: Equatable, Sendable {
     public var packetsReceived: Counter = .absent
     public var bytesReceived: Counter = .absent
     public var format: FlowFormat = .nsgFlowV2
-    public var origin = FlowOrigin(file: 0, offset: 0)
+    public var origin = FlowOrigin(file: 0, record: 0)
 
     /// The rule that decided: an NSG rule (`UserRule_x`), a VNet flow group rule or a firewall rule.
     public var rule: Symbol = .empty
@@ -175,7 +180,7 @@ public struct DNSRecord: Equatable, Sendable {
     /// The response code (`NOERROR`, `NXDOMAIN`…), or the error text for failed lookups.
     public var responseCode: Symbol = .empty
     public var format: FlowFormat = .firewallLegacy
-    public var origin = FlowOrigin(file: 0, offset: 0)
+    public var origin = FlowOrigin(file: 0, record: 0)
 
     /// Creates an empty record; decoders fill it in.
     public init() {}

@@ -303,6 +303,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         file.isMerging = true
         lock.unlock()
         var reader = file.lastReader ?? BlockReader(newParser(for: file), limits: limits)
+        if file.mergedBlocks > 0 { reader.parser.reader.countsRecords = false }
         if let (buffer, offset, ending) = pending {
             reader.read(UnsafeRawBufferPointer(buffer.bytes), at: offset)
             release(buffer, wasCut: false)
@@ -362,6 +363,9 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
 
     /// Reads `block` with `reader` and takes its output, its partial made on this thread.
     private func read(_ block: Block, with reader: inout BlockReader<Sink>) -> BlockOutput {
+        // Whether read ahead or on from the block before, a later block does not number records: so
+        // what its flows say does not depend on how the threads were scheduled.
+        if block.index > 0 { reader.parser.reader.countsRecords = false }
         reader.read(UnsafeRawBufferPointer(rebasing: block.buffer.bytes[..<block.count]), at: block.offset)
         if let ending = block.ending { reader.finish(ending) }
         let taken = reader.take(replacingSinkWith: merging.makeSink(file: block.file.index))

@@ -87,8 +87,7 @@ struct BlockReader<Sink: FlowSink> {
     /// Takes what was read since the last time: the statistics, the damage and the sink, which a new
     /// sink replaces. The symbol table stays: the parser's state may refer to it.
     mutating func take(replacingSinkWith sink: Sink) -> (statistics: InputStatistics, damage: DamageLog, sink: Sink) {
-        let taken = (parser.reader.statistics, parser.damage, parser.reader.sink)
-        parser.reader.statistics = InputStatistics()
+        let taken = (parser.reader.takeStatistics(), parser.damage, parser.reader.sink)
         parser.damage = parser.damage.emptied()
         parser.reader.sink = sink
         return taken

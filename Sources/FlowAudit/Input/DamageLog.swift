@@ -92,7 +92,7 @@ struct DamageLog: Sendable {
         record(
             offset,
             "a record is longer than \(formattedByteCount(limits.maximumRecordSize)) at \(place(offset)); "
-                + "skipped to the next record (raise --max-record-size if genuine)")
+                + "skipped to the next record (raise \(limits.name(of: .recordSize)) if genuine)")
     }
 
     /// A CSV row went over ``ReaderLimits/maximumRecordSize`` in the line starting at `lineStart`.
@@ -100,13 +100,18 @@ struct DamageLog: Sendable {
         record(
             lineStart,
             "a CSV row is longer than \(formattedByteCount(limits.maximumRecordSize)) in the line at "
-                + "\(place(lineStart)); skipped to the next line (raise --max-record-size if genuine)")
+                + "\(place(lineStart)); skipped to the next line (raise \(limits.name(of: .recordSize)) if genuine)")
     }
 
-    mutating func endsInsideRecord(at offset: Int) {
-        record(
-            offset,
-            "the file ends inside a record at \(place(offset)) (cut or still being written); that record is lost")
+    /// The stream ends inside a record, whose first `kept` flows were handed on before the cut.
+    mutating func endsInsideRecord(at offset: Int, kept: Int) {
+        // A flow-log record's tuples stream out as they are read: those before the cut are kept.
+        let loss =
+            kept == 0
+            ? "that record is lost"
+            : "the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the cut "
+                + "\(kept == 1 ? "is" : "are") kept, the rest of it is lost"
+        record(offset, "the file ends inside a record at \(place(offset)) (cut or still being written); " + loss)
     }
 
     mutating func endsInsideValue(at offset: Int) {
@@ -120,12 +125,12 @@ struct DamageLog: Sendable {
         case .size:
             reason =
                 "decompressed size exceeds \(formattedByteCount(stop.offset)); possible gzip bomb; "
-                + "raise --max-decompressed-size if genuine"
+                + "raise \(limits.name(of: .decompressedSize)) if genuine"
         case .ratio(let compressedBytes):
             reason =
                 "decompressed size exceeds \(limits.maximumCompressionRatio) times the "
                 + "\(formattedByteCount(compressedBytes)) of compressed data read; possible gzip bomb; "
-                + "raise --max-compression-ratio if genuine"
+                + "raise \(limits.name(of: .compressionRatio)) if genuine"
         }
         limitError = InputFileError(
             file: path, offset: stop.offset,

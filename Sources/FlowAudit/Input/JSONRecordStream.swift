@@ -142,7 +142,7 @@ struct JSONRecordStream<Sink: FlowSink> {
     ///   - streamEnd: the stream offset of the end.
     mutating func finish(unconsumed: Int?, streamEnd: Int, damage: inout DamageLog) {
         if handler.reader.isInsideRecord {
-            damage.endsInsideRecord(at: streamEnd)
+            damage.endsInsideRecord(at: streamEnd, kept: handler.reader.flowsKeptInRecord)
             handler.reader.abandonRecord(.truncatedRecord)
         } else if let unconsumed, skip == .none {
             damage.endsInsideValue(at: unconsumed)

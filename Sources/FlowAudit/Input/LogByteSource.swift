@@ -34,10 +34,10 @@ struct DecompressionLimitStop: Equatable, Sendable {
 /// decompress to is handed out before the next piece is read, so where a file stops does not depend
 /// on the sizes it is read in.
 ///
-/// Public so that benchmarks can time decompression alone with the reader's own code.
-public final class LogByteSource {
+/// Visible to the package so that benchmarks can time decompression alone with the reader's own code.
+package final class LogByteSource {
     /// The path as given, or `-` for standard input.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private let limits: ReaderLimits
@@ -53,16 +53,16 @@ public final class LogByteSource {
     private var pendingDamage: InputDamage?
 
     /// Compressed (or, for plain files, raw) bytes read from the file so far.
-    public private(set) var fileBytesRead = 0
+    package private(set) var fileBytesRead = 0
     /// Decompressed bytes returned so far.
-    public private(set) var bytesProduced = 0
+    package private(set) var bytesProduced = 0
     /// Whether the input is gzip.
     var isGzip: Bool { inflater != nil }
     /// The decompression limit that ended the input early, once ``read(into:)`` has returned 0.
     private(set) var limitStop: DecompressionLimitStop?
 
     /// Opens a path, or standard input for `-`, and sniffs the gzip magic.
-    public init(path: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
+    package init(path: String, limits: ReaderLimits = ReaderLimits()) throws(InputError) {
         self.path = path
         self.limits = limits
         memory = nil
@@ -146,7 +146,7 @@ public final class LogByteSource {
     ///   limit stopped it (then ``limitStop`` says which).
     /// - Throws: ``InputDamage`` once the bytes before the damage have been returned,
     ///   or ``InputError`` when the file cannot be read.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let damage = pendingDamage {
             pendingDamage = nil
             finished = true

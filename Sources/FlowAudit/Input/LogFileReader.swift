@@ -25,7 +25,7 @@ extension RejectReason {
 /// Damage never throws: it is recorded in the statistics with its offset, every record
 /// before it is kept, and after broken JSON reading resumes at the next line that starts
 /// a new object (the next record of a JSON Lines file or of a pretty-printed blob).
-public enum LogFileReader {
+package enum LogFileReader {
     /// Reads `path` and hands its flows to `sink`.
     ///
     /// - Parameters:
@@ -33,7 +33,7 @@ public enum LogFileReader {
     ///   - chunkSize: the most bytes fed to the parser at once (tests use small sizes
     ///     to exercise every chunk boundary); `nil` feeds whatever was read.
     ///   - progress: counters bumped once per buffer read, for a progress line.
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         path: String, fileIndex: UInt32, sink: Sink, limits: ReaderLimits = ReaderLimits(), chunkSize: Int? = nil,
         progress: ReadProgress? = nil
     ) -> FileReadResult<Sink> {
@@ -44,7 +44,7 @@ public enum LogFileReader {
     }
 
     /// Reads `bytes` as if they were the file `name` (fuzzing and tests).
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         bytes: [UInt8], name: String, fileIndex: UInt32 = 0, sink: Sink, limits: ReaderLimits = ReaderLimits(),
         chunkSize: Int? = nil
     ) -> FileReadResult<Sink> {

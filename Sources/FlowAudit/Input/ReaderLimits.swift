@@ -31,7 +31,20 @@ public struct ReaderLimits: Sendable {
     ///
     /// Where a file is cut depends only on its bytes and this size, never on the number of jobs.
     public var blockSize = 1024 * 1024
+    /// How damage messages name the limits a user can raise: by default the property
+    /// (`ReaderLimits.maximumRecordSize`); the command line names its flags (`--max-record-size`).
+    public var names: [ReaderLimit: String] = [:]
 
     /// The default limits.
     public init() {}
+
+    /// What a damage message tells the user to raise.
+    func name(of limit: ReaderLimit) -> String { names[limit] ?? "ReaderLimits.\(limit.rawValue)" }
+}
+
+/// A limit of ``ReaderLimits`` that a damage message names, so that the user knows what to raise.
+public enum ReaderLimit: String, CaseIterable, Sendable {
+    case recordSize = "maximumRecordSize"
+    case decompressedSize = "maximumDecompressedSize"
+    case compressionRatio = "maximumCompressionRatio"
 }

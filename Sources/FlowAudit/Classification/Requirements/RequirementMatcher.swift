@@ -13,6 +13,8 @@ public struct RequirementMatcher: Sendable {
     /// Tag names that requirements name but that the service-tag files lack (for example a tag that a
     /// newer file introduced); those requirements can only match by host name.
     public let missingServiceTags: [String]
+    /// Which service-tag files it uses (``ServiceTagSnapshot/summary``), for the reports' settings.
+    public let serviceTags: String
     private let tables: MatcherTables
 
     /// Builds the matcher for a deployment from the bundled requirement profile of its cloud.
@@ -41,6 +43,7 @@ public struct RequirementMatcher: Sendable {
             computedTags: ComputedServiceTags.tags(for: configuration, allowList: allowList))
         self.allowList = allowList
         self.index = index
+        serviceTags = snapshot.summary
 
         // Strongest first: the order in which matches are reported.
         let order = allowList.requirements.indices.sorted { lhs, rhs in

@@ -30,6 +30,14 @@ public enum FindingKind: String, CaseIterable, Sendable {
     case inputError = "input-error"
     /// Optional hosts in use (package repositories…): reported for information.
     case optionalTraffic = "optional-traffic"
+    /// A required (or enabled situational) entry that an exported rule denies (the static rule check).
+    case ruleBlocksRequired = "rule-blocks-required"
+    /// An outbound allow rule that reaches storage outside the workspace's region on 443 or 445.
+    case ruleTooBroad = "rule-too-broad"
+    /// A rule that can never match, covered by rules processed before it that act differently.
+    case shadowedRule = "shadowed-rule"
+    /// A rule that can never match, covered by rules processed before it with the same action.
+    case redundantRule = "redundant-rule"
 }
 
 /// The checks that can raise `exfiltration-suspect`; each is one JUnit test case.
@@ -53,7 +61,8 @@ public struct Finding: Equatable, Sendable {
     public var id: String
     /// `inbound`/`outbound`, or `nil` when it does not apply.
     public var direction: FlowDirection?
-    /// `tcp`, `udp`, `any`, or `nil`.
+    /// The protocol observed (`tcp`, `udp`, `icmp`…; `any` when several were), or the requirement's
+    /// when no flow was observed; `nil` when it does not apply.
     public var transport: String?
     public var ports: [Int] = []
     public var serviceTag: String?
@@ -64,6 +73,7 @@ public struct Finding: Equatable, Sendable {
     public var rule: String?
     /// The exfiltration check that raised it.
     public var check: ExfiltrationCheck?
+    /// Distinct connections (for `upload-volume`: the hours above the threshold).
     public var flows = 0
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
@@ -86,12 +96,17 @@ public struct Finding: Equatable, Sendable {
 }
 
 /// How one requirement of the active profile fared: one JUnit test case each.
+///
+/// Counts are connections (the unit of findings: one connection logged by several sources counts
+/// once), with the flow records behind them beside.
 public struct RequirementOutcome: Equatable, Sendable {
     public enum Status: String, Sendable {
-        /// Applicable and not blocked.
+        /// Applicable, seen, and not blocked.
         case passed
         /// Applicable and blocked: see the finding with this requirement.
         case failed
+        /// Applicable, but no flow touched it in the window: neither passed nor failed.
+        case unobserved
         /// Not applicable: a situational scenario that is off, or an optional host.
         case skipped
     }
@@ -102,21 +117,26 @@ public struct RequirementOutcome: Equatable, Sendable {
     public var summary: String
     public var level: String
     public var status: Status
-    /// Flows seen for it, allowed and denied.
+    /// Connections seen for it, allowed and denied.
+    public var allowedConnections: Int
+    public var deniedConnections: Int
+    /// Flow records seen for it, allowed and denied (a connection has one or more per log source).
     public var allowedFlows: Int
     public var deniedFlows: Int
-    /// Why it was skipped, when it was.
+    /// Why it was skipped or is unobserved.
     public var skipReason: String?
 
     /// Creates an outcome.
     public init(
-        id: String, summary: String, level: String, status: Status, allowedFlows: Int, deniedFlows: Int,
-        skipReason: String? = nil
+        id: String, summary: String, level: String, status: Status, allowedConnections: Int, deniedConnections: Int,
+        allowedFlows: Int, deniedFlows: Int, skipReason: String? = nil
     ) {
         self.id = id
         self.summary = summary
         self.level = level
         self.status = status
+        self.allowedConnections = allowedConnections
+        self.deniedConnections = deniedConnections
         self.allowedFlows = allowedFlows
         self.deniedFlows = deniedFlows
         self.skipReason = skipReason
@@ -134,15 +154,27 @@ public struct RuleOutcome: Equatable, Sendable {
     public var access: String
     public var isDefault: Bool
     public var hits: Int
+    /// The rule as exported: direction, protocols, ports and destination.
+    public var exported: ExportedRule?
 
     /// Creates an outcome.
-    public init(source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int) {
+    public init(
+        source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int,
+        exported: ExportedRule? = nil
+    ) {
         self.source = source
         self.container = container
         self.name = name
         self.access = access
         self.isDefault = isDefault
         self.hits = hits
+        self.exported = exported
+    }
+
+    /// The name as logs write it: `UserRule_<name>` / `DefaultRule_<name>` for NSG rules, so that a user rule
+    /// `DenyAllOutbound` and the default `DenyAllOutBound` never look alike.
+    public var loggedName: String {
+        source == ExportedRule.Source.nsg.rawValue ? (isDefault ? "DefaultRule_" : "UserRule_") + name : name
     }
 }
 

@@ -15,6 +15,8 @@ public struct AnalyzeOptions: Sendable {
     public var context: AuditContext?
     /// Files in the analysed directories that are not logs (the configuration file, rule exports).
     public var excludedFiles: [String] = []
+    /// The flows to look at (`--from`, `--to`, `--host`, `--port`); blobs outside its window are not opened.
+    public var filter = FlowFilterRequest()
 
     /// Creates options.
     public init(paths: [String], jobs: Int) {
@@ -43,23 +45,27 @@ public enum Analyzer {
     ) async throws(InputError)
         -> AnalysisReport
     {
-        let files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
+        let (files, filter, skipped) = try FilteredInputs.select(
+            InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles), options.filter)
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
         if let observer, let progress { observer.started(progress) }
         var report = AnalysisReport(inputs: InputStatistics())
+        report.inputs.skippedFiles = skipped
+        report.filter = filter
         var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
-            merging: AuditBlockMerging(context: options.context),
+            merging: AuditBlockMerging(context: options.context, filter: filter),
             consume: { index, result in
-                let statistics = result.statistics
+                var statistics = result.statistics
+                if filter != nil { statistics.exclude(result.partial.filtered) }
                 report.inputs.merge(statistics)
                 report.files.append(
                     InputFileSummary(
                         path: files[index], records: statistics.records, flows: statistics.flows,
                         dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
                         error: statistics.errors.first))
-                if let partial = result.partial, tally != nil { AuditBlockMerging.merge(partial, into: &tally!) }
+                if let partial = result.partial.tally, tally != nil { AuditBlockMerging.merge(partial, into: &tally!) }
             })
         observer?.finished()
         if let context = options.context, let tally {
@@ -69,24 +75,36 @@ public enum Analyzer {
             report.rules = builder.ruleOutcomes()
             report.cloud = context.configuration.cloud.rawValue
             report.region = context.matcher.allowList.region.name
+            report.serviceTags = context.matcher.serviceTags
+            if let ruleCheck = context.ruleCheck {
+                report.ruleCheck = ruleCheck
+                report.findings = (report.findings + ruleCheck.findings).sortedForReport()
+            }
         }
         return report
     }
 }
 
-/// The per-file sink of a run: findings when auditing, nothing but counting otherwise.
+/// The per-file sink of a run: findings when auditing, nothing but counting otherwise. A filter, when
+/// given, sees each flow first: what it leaves out reaches nothing else and is only counted.
 struct FileSink: FlowSink, Sendable {
     var accumulator: FindingsAccumulator?
+    let filter: FlowFilter?
+    var filtered = FilterTally()
 
-    init(context: AuditContext?) {
+    init(context: AuditContext?, filter: FlowFilter? = nil) {
         accumulator = context.map { FindingsAccumulator(context: $0) }
+        self.filter = filter
     }
 
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        if let filter, !filtered.admit(flow, filter) { return }
         accumulator?.consume(flow, symbols: symbols)
     }
 
-    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {
+        if let filter { _ = filtered.admit(record, filter) }
+    }
 }
 
 /// The summed size of regular files (standard input counts as 0).
@@ -97,17 +115,4 @@ func totalSize(of files: [String]) -> Int {
         if stat(file, &info) == 0 { total += Int(info.st_size) }
     }
     return total
-}
-
-extension AnalysisReport {
-    /// The process exit status: 0 when no finding is at or above `failOn` and all input was read whole,
-    /// 1 otherwise, 2 when damage left nothing usable (no flow or DNS record) at all.
-    ///
-    /// - Parameter failOn: the least severity that fails the run; `nil` never fails on findings.
-    public func exitStatus(failOn: Severity? = .high) -> Int32 {
-        if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { return 2 }
-        if !inputs.isComplete { return 1 }
-        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
-        return 0
-    }
 }
