@@ -7,12 +7,14 @@ import FlowAudit
     import Darwin
 #endif
 
-/// How much a run may take (help group "Limits"): parallel files, and the bounds on hostile input,
+/// How much a run may take (help group "Limits"): reading threads, and the bounds on hostile input,
 /// which the library's damage messages name.
 struct LimitOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: ArgumentHelp("Files read at once (default: the number of cores).", valueName: "n"))
+        help: ArgumentHelp(
+            "Threads reading: files side by side, and the blocks of a large one (default: the number of cores).",
+            valueName: "n"))
     var jobs: Int?
 
     @Option(

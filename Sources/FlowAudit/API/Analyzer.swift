@@ -8,7 +8,7 @@
 public struct AnalyzeOptions: Sendable {
     /// Files, directories, or `-` for standard input.
     public var paths: [String]
-    /// How many files are read at once.
+    /// How many threads read: files side by side, and the blocks of a large file.
     public var jobs: Int
     public var limits = ReaderLimits()
     /// What to audit against; without it only the inputs are read and counted.
