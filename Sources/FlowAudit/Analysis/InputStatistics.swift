@@ -119,13 +119,13 @@ struct FormatCounts: Equatable, Sendable {
     var indices: Range<Int> { 0..<FlowFormat.allCases.count }
 
     subscript(index: Int) -> Int {
-        get {
+        @inline(__always) get {
             precondition(index >= 0 && index < 5)
             return withUnsafeBytes(of: counts) {
                 $0.load(fromByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)
             }
         }
-        set {
+        @inline(__always) set {
             precondition(index >= 0 && index < 5)
             withUnsafeMutableBytes(of: &counts) {
                 $0.storeBytes(of: newValue, toByteOffset: index * MemoryLayout<Int>.stride, as: Int.self)

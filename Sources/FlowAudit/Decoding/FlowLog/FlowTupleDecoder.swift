@@ -62,13 +62,15 @@ enum FlowTupleDecoder {
     ///
     /// - Returns: the offset of the closing quote from `start`, or `nil` (with `flow`'s tuple fields
     ///   undefined) to decode the string as usual.
-    @inline(__always)
+    ///
+    /// Not inlined: in a function of its own its loops keep their vector code.
+    @inline(never)
     static func decodeQuotedNSG(_ start: UnsafeRawPointer, into flow: inout Flow) -> Int? {
         QuotedTuple.decodeInPlace(start) { $0.nsgVersion2(into: &flow) }
     }
 
     /// Decodes the VNet v4 tuple whose string starts at `start` where it lies; as ``decodeQuotedNSG(_:into:)``.
-    @inline(__always)
+    @inline(never)
     static func decodeQuotedVNet(
         _ start: UnsafeRawPointer, into flow: inout Flow, encryption: inout EncryptionCache, symbols: inout SymbolTable
     ) -> Int? {
