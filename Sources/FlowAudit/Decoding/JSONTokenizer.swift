@@ -17,17 +17,18 @@ protocol JSONEventHandler {
     /// `true`, `false` or `null`, as its literal text.
     mutating func literal(_ bytes: UnsafeRawBufferPointer)
     /// A string value in an array, offered before it is scanned: the handler may read it where it lies,
-    /// from `start`, the byte after its opening quote, with at least ``JSONTokenizer/readAheadLength``
-    /// bytes readable from there.
+    /// from `start`, the byte after its opening quote, and the strings that follow it in the array
+    /// (`,"…"`) whose content starts at or before `last`; ``JSONTokenizer/readAheadLength`` bytes are
+    /// readable from each of them.
     ///
-    /// - Returns: the offset of the closing quote from `start` when the handler read the whole string
-    ///   (as it would have been delivered to ``string(_:escaped:)``, unescaped), or `nil` to have it
-    ///   delivered as usual.
-    mutating func readString(at start: UnsafeRawPointer) -> Int?
+    /// - Returns: the offset from `start` just past the closing quote of the last string the handler
+    ///   read whole (as it would have been delivered to ``string(_:escaped:)``, unescaped), or `nil` to
+    ///   have the first delivered as usual.
+    mutating func readStrings(at start: UnsafeRawPointer, through last: UnsafeRawPointer) -> Int?
 }
 
 extension JSONEventHandler {
-    mutating func readString(at start: UnsafeRawPointer) -> Int? { nil }
+    mutating func readStrings(at start: UnsafeRawPointer, through last: UnsafeRawPointer) -> Int? { nil }
 }
 
 /// Why the tokenizer stopped.
@@ -79,7 +80,7 @@ struct JSONTokenizer {
     /// The longest string (quotes included) or number delivered; a longer one stops tokenizing.
     let maximumTokenSize: Int
     /// How many bytes past a string's opening quote must be here for the handler to be offered the
-    /// string (``JSONEventHandler/readString(at:)``).
+    /// string (``JSONEventHandler/readStrings(at:through:)``).
     static let readAheadLength = FlowTupleDecoder.quotedReadLength
     /// Whether strings the handler reads itself are short enough for the token limit.
     private let offersStrings: Bool
@@ -181,10 +182,10 @@ struct JSONTokenizer {
                 let isKey = expectation == .keyOrObjectEnd || expectation == .key
                 guard isKey || isValuePosition else { return unexpected(byte, at: index) }
                 if !isKey, !innermostIsObject, offersStrings, count - index > Self.readAheadLength,
-                    let length = handler.readString(at: bytes + index + 1)
+                    let read = handler.readStrings(at: bytes + index + 1, through: bytes + count - Self.readAheadLength)
                 {
                     afterValue()
-                    index += length + 2
+                    index += 1 + read
                 } else {
                     let string = scanString(bytes, quoteAt: index, count: count)
                     guard case .complete(let end, let escaped) = string else { return stop(at: index, string) }
@@ -206,10 +207,11 @@ struct JSONTokenizer {
                     expectation = .value
                     index += 1
                     if offersStrings, count - index > Self.readAheadLength,
-                        let length = handler.readString(at: bytes + index + 1)
+                        let read = handler.readStrings(
+                            at: bytes + index + 1, through: bytes + count - Self.readAheadLength)
                     {
                         afterValue()
-                        index += length + 2
+                        index += 1 + read
                         continue
                     }
                     let next = scanString(bytes, quoteAt: index, count: count)

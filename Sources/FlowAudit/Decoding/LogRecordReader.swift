@@ -281,28 +281,43 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         scalar(bytes, kind: bytes.count == 4 && bytes[0] == asciiLowerN ? .null : .bool)
     }
 
-    /// Reads a flow-log tuple of the common shape where it lies in the JSON text, from the byte after its
-    /// opening quote (``FlowTupleDecoder/quotedReadLength`` bytes are readable there).
+    /// Reads the flow-log tuples of the common shape that follow one another from `start` (the byte after
+    /// an opening quote) where they lie in the JSON text, as long as their content starts at or before
+    /// `last` (``FlowTupleDecoder/quotedReadLength`` bytes are readable from each).
     ///
-    /// - Returns: the offset of the closing quote, or `nil` to be handed the string as usual.
-    @inline(__always)
-    mutating func readString(at start: UnsafeRawPointer) -> Int? {
-        let length: Int?
+    /// - Returns: the offset from `start` just past the last closing quote read, or `nil` to be handed the
+    ///   first string as usual.
+    mutating func readStrings(at start: UnsafeRawPointer, through last: UnsafeRawPointer) -> Int? {
+        let isVNet: Bool
         switch currentFrame {
         case .nsgTuples?:
             guard nsgVersion == nil || nsgVersion == 2 else { return nil }
-            length = FlowTupleDecoder.decodeQuotedNSG(start, into: &tupleFlow)
+            isVNet = false
         case .vnetTuples?:
-            length = FlowTupleDecoder.decodeQuotedVNet(
-                start, into: &tupleFlow, encryption: &encryption, symbols: &symbols)
+            isVNet = true
         default:
             return nil
         }
-        guard let length else { return nil }
-        tuplesInRecord += 1
-        key = .other
-        deliverTuple()
-        return length
+        var string = start
+        var read: Int?
+        while true {
+            let length =
+                isVNet
+                ? FlowTupleDecoder.decodeQuotedVNet(
+                    string, into: &tupleFlow, encryption: &encryption, symbols: &symbols)
+                : FlowTupleDecoder.decodeQuotedNSG(string, into: &tupleFlow)
+            guard let length else { break }
+            tuplesInRecord += 1
+            deliverTuple()
+            let end = string + length + 1
+            read = end - start
+            guard end.load(as: UInt8.self) == asciiComma, end.load(fromByteOffset: 1, as: UInt8.self) == asciiQuote,
+                end + 2 <= last
+            else { break }
+            string = end + 2
+        }
+        if read != nil { key = .other }
+        return read
     }
 
     private mutating func scalar(_ bytes: UnsafeRawBufferPointer, kind: RecordFields.Kind) {

@@ -67,14 +67,17 @@ struct RecordSizeLimiter<Sink: FlowSink>: JSONEventHandler {
         if admits(bytes) { reader.literal(bytes) }
     }
 
-    mutating func readString(at start: UnsafeRawPointer) -> Int? {
-        // Only when the longest string the reader reads itself keeps the record within the limit.
+    mutating func readStrings(at start: UnsafeRawPointer, through last: UnsafeRawPointer) -> Int? {
+        // Only strings that start where the longest one the reader reads itself keeps the record
+        // within the limit.
         guard overflowOffset == nil, reader.isInsideRecord, let inputStart else { return nil }
         let offset = inputOffset + (start - inputStart)
         let recordStart = self.recordStart ?? offset
-        guard offset + JSONTokenizer.readAheadLength - recordStart <= maximumRecordSize,
-            let length = reader.readString(at: start)
-        else { return nil }
+        let (latest, overflow) = recordStart.addingReportingOverflow(
+            maximumRecordSize - JSONTokenizer.readAheadLength)
+        guard overflow || offset <= latest else { return nil }
+        let through = overflow ? last : min(last, start + (latest - offset))
+        guard let length = reader.readStrings(at: start, through: through) else { return nil }
         self.recordStart = recordStart
         return length
     }
