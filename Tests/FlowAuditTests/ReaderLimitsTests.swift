@@ -79,6 +79,13 @@ struct ReaderLimitsTests {
         #expect(result.sink.flows.last?.origin.offset == 13 + big.utf8.count + 2)
         #expect(result.statistics.rejectedByReason[.recordTooLarge] == nil)
         #expect(result.statistics.errors.first?.message.hasPrefix("a record is longer than 256 KiB") == true)
+        // Tuples read where they lie, many per tokenizer call, stop at the same tuple as tuples read one by
+        // one from small chunks.
+        for chunk in [7, 4096] {
+            let chunked = readBytes(Array(text.utf8), limits: limits, chunkSize: chunk)
+            #expect(chunked.statistics == result.statistics, "chunks of \(chunk)")
+            #expect(chunked.sink.flows.count == result.sink.flows.count, "chunks of \(chunk)")
+        }
     }
 
     @Test("200 MB of blanks between and inside records stream through a buffer that never grows")
