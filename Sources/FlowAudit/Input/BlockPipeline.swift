@@ -47,6 +47,8 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
     private let cutsFiles: Bool
     private let merging: Merging
     private let progress: ReadProgress?
+    /// The size of a block's buffer (``ReaderLimits/blockSize``, at least 1).
+    private let blockSize: Int
     /// The most bytes a block may grow to while no record line starts in it.
     private let maximumBlockBytes: Int
     /// The most bytes of blocks cut and not merged yet: past it, producers help instead of reading on.
@@ -79,7 +81,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         self.cutsFiles = cutsFiles
         self.merging = merging
         self.progress = progress
-        let blockSize = max(limits.blockSize, 1)
+        blockSize = max(limits.blockSize, 1)
         maximumBlockBytes = 4 * blockSize
         budget = (2 * min(self.threads, 8) + 2) * blockSize
     }
@@ -192,7 +194,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
             readRest(of: file, from: source, after: nil, progress: &bytes)
             return
         }
-        var buffer = takeBuffer(bytes: limits.blockSize, for: file)
+        var buffer = takeBuffer(bytes: blockSize, for: file)
         var offset = 0
         var ending = fill(buffer, from: source, at: offset)
         bytes.report(fileBytes: source.fileBytesRead, decompressed: source.bytesProduced)
@@ -230,7 +232,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
             // The rest of the buffer starts the next block (more than a block's worth after a grown one).
             let rest = UnsafeRawBufferPointer(rebasing: buffer.bytes[cut.offset...])
             let next = takeBuffer(
-                bytes: rest.count < limits.blockSize ? limits.blockSize : min(2 * rest.count, maximumBlockBytes),
+                bytes: rest.count < blockSize ? blockSize : min(2 * rest.count, maximumBlockBytes),
                 for: file)
             next.append(rest)
             emit(
@@ -468,7 +470,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         while bytesInFlight >= budget {
             if !runAvailableWork(preferring: file) { lock.wait() }
         }
-        let spare = bytes == limits.blockSize ? spareBuffers.popLast() : nil
+        let spare = bytes == blockSize ? spareBuffers.popLast() : nil
         lock.unlock()
         let buffer = spare ?? Buffer(capacity: bytes)
         buffer.count = 0
@@ -479,7 +481,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
     private func release(_ buffer: Buffer, wasCut: Bool = true) {
         lock.lock()
         if wasCut { bytesInFlight -= buffer.capacity }
-        if buffer.capacity == limits.blockSize, spareBuffers.count < 2 * threads + 2 { spareBuffers.append(buffer) }
+        if buffer.capacity == blockSize, spareBuffers.count < 2 * threads + 2 { spareBuffers.append(buffer) }
         lock.broadcast()
         lock.unlock()
     }

@@ -23,9 +23,6 @@ struct BlockReader<Sink: FlowSink> {
         buffer.isEmpty ? parser.boundary : nil
     }
 
-    /// The stream offset up to which bytes were handed over.
-    var streamEnd: Int { buffer.streamEnd }
-
     /// Reads `bytes`, which follow what was read before and start at stream offset `offset`.
     mutating func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
         precondition(offset == buffer.streamEnd, "blocks of a stream are read in order")

@@ -28,9 +28,6 @@ struct DamageLog: Sendable {
         DamageLog(path: path, isGzip: isGzip, limits: limits)
     }
 
-    /// Whether nothing was recorded.
-    var isEmpty: Bool { first == nil && limitError == nil }
-
     /// The file's errors as reports list them: the first (with how many more followed), then the
     /// decompression limit's.
     var errors: [InputFileError] {

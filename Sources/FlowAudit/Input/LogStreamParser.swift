@@ -43,9 +43,6 @@ struct LogStreamParser<Sink: FlowSink> {
         _modify { yield &json.reader }
     }
 
-    /// The layout, once the sniffer has decided it.
-    var layout: LayoutSniffer.Layout? { sniffer.layout }
-
     /// Where the stream stands when it is between two JSON records; `nil` anywhere else.
     var boundary: JSONBoundary? {
         sniffer.layout == .json ? json.boundary : nil
