@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Issue 7, "as fast as zlib": builds flowaudit in release mode and runs the throughput
-# benchmark on a generated 1 GiB corpus (4 gzipped NSG v2 / VNet v4 blobs, written once into
-# bench-out/ and reused). Run it on a quiet machine: it times child processes by wall clock.
+# Issues 7 and 12: builds flowaudit in release mode and runs the throughput benchmark on a
+# generated 1 GiB corpus (4 gzipped NSG v2 / VNet v4 blobs, and the first two as plain JSON, written
+# once into bench-out/ and reused): zlib alone, analyze on one and on all cores, one large blob on all
+# cores, plain JSON per flow, naive Python and jq. Run it on a quiet machine: it times child processes
+# by wall clock, interleaving their runs, and shows the noise.
 #
 #   Scripts/bench.sh              the full benchmark (the figures in docs/performance.md)
 #   Scripts/bench.sh --quick      a 64 MiB corpus, to check that everything runs

@@ -362,7 +362,7 @@ struct ThroughputBenchmark: ParsableCommand {
             guard let limit else { return shown }
             let target = (isUpperLimit ? "≤ " : "≥ ") + format(limit, limit == limit.rounded() ? 0 : 2)
             let verdict = value.map { (isUpperLimit ? $0 <= limit : $0 >= limit) ? "met" : "NOT met" } ?? "skipped"
-            return shown + "   target " + pad(target, 6) + verdict
+            return shown + "   target " + pad(target, 8) + verdict
         }
     }
 
