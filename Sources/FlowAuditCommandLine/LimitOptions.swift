@@ -13,7 +13,8 @@ struct LimitOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Threads reading: files side by side, and the blocks of a large one (default: the number of cores).",
+            "Threads reading: files side by side, and the blocks of a large one (default: the number of cores; "
+                + "at most twice that).",
             valueName: "n"))
     var jobs: Int?
 

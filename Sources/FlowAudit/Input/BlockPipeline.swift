@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads many files on several cores, and one large file on several cores: one thread inflates a file
 /// (gzip cannot be split) into a bounded set of reused buffers, cuts it into blocks of complete
 /// records at line starts (``BlockCutter``), and any thread decodes and classifies a block into a
@@ -54,6 +60,10 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
     /// The most bytes of blocks cut and not merged yet: past it, producers help instead of reading on.
     private let budget: Int
 
+    /// Files read at once at most: each holds its merged partial and its reader, so this bounds memory;
+    /// the other threads read their blocks.
+    static var openFiles: Int { 4 }
+
     // Everything below is guarded by `lock`.
     private let lock = WorkLock()
     private var nextFile = 0
@@ -76,14 +86,18 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         progress: ReadProgress?
     ) {
         self.files = files
-        self.threads = max(threads, 1)
+        // More threads than twice the cores read no faster, and each keeps memory (malloc arenas, a block
+        // being read): so many at most.
+        self.threads = max(min(threads, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))), 1)
         self.limits = limits
         self.cutsFiles = cutsFiles
         self.merging = merging
         self.progress = progress
         blockSize = max(limits.blockSize, 1)
         maximumBlockBytes = 4 * blockSize
-        budget = (2 * min(self.threads, 8) + 2) * blockSize
+        // A block waiting to be merged holds its buffer and, once read ahead, its partial result (a
+        // findings tally may be a few MiB): a few per thread keep every thread busy, eight bound memory.
+        budget = min(2 * self.threads + 2, 8) * blockSize
     }
 
     /// Reads every file, handing each file's result to `consume` in input order.
@@ -121,7 +135,7 @@ final class BlockPipeline<Merging: BlockResultMerging>: @unchecked Sendable {
         lock.lock()
         while finishedFiles < files.count {
             if runAvailableWork(preferring: nil) { continue }
-            if nextFile < files.count, producers < min(threads, 8) {
+            if nextFile < files.count, producers < min(threads, Self.openFiles) {
                 let index = nextFile
                 nextFile += 1
                 producers += 1
