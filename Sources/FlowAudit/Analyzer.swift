@@ -15,6 +15,8 @@ public struct AnalyzeOptions: Sendable {
     public var context: AuditContext?
     /// Files in the analysed directories that are not logs (the configuration file, rule exports).
     public var excludedFiles: [String] = []
+    /// The share of the files to read (`--shard K/N`); `nil` reads them all.
+    public var shard: InputShard?
 
     /// Creates options.
     public init(paths: [String], jobs: Int) {
@@ -43,62 +45,81 @@ public enum Analyzer {
     ) async throws(InputError)
         -> AnalysisReport
     {
-        let files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
-        let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
+        try await analyze(options, observer: observer).report()
+    }
+
+    /// Reads every input (of the shard) into a mergeable state: what the report is made from, and what
+    /// `--partial` writes.
+    public static func analyze(
+        _ options: AnalyzeOptions, observer: (any ProgressObserver)? = nil
+    ) async throws(InputError) -> AnalysisState {
+        var files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
+        var sizes = files.map(InputDiscovery.size(of:))
+        if let shard = options.shard {
+            files = shard.select(files, sizes: sizes)
+            sizes = files.map(InputDiscovery.size(of:))
+        }
+        let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: sizes.reduce(0, +)) }
         if let observer, let progress { observer.started(progress) }
-        var report = AnalysisReport(inputs: InputStatistics())
-        var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
+        var state = AnalysisState(settings: options.context?.settings)
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
             makeSink: { _ in FileSink(context: options.context) },
             consume: { index, result in
-                let statistics = result.statistics
-                report.inputs.merge(statistics)
-                report.files.append(
-                    InputFileSummary(
-                        path: files[index], records: statistics.records, flows: statistics.flows,
-                        dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
-                        error: statistics.errors.first))
-                if let accumulator = result.sink.accumulator {
-                    tally?.merge(accumulator.tally(symbols: result.symbols))
-                }
+                let size = files[index] == "-" ? result.statistics.bytesRead : sizes[index]
+                state.add(
+                    InputFileRecord(path: files[index], size: size, statistics: result.statistics),
+                    hours: result.sink.hours,
+                    checks: result.sink.audit?.finish(symbols: result.symbols))
             })
         observer?.finished()
-        if let context = options.context, let tally {
-            let builder = FindingsBuilder(context: context, tally: tally, inputs: report.inputs)
-            report.findings = builder.findings()
-            report.requirements = builder.requirementOutcomes()
-            report.rules = builder.ruleOutcomes()
-            report.cloud = context.configuration.cloud.rawValue
-            report.region = context.matcher.allowList.region.name
-        }
-        return report
+        return state
     }
 }
 
-/// The per-file sink of a run: findings when auditing, nothing but counting otherwise.
+/// The per-file sink of a run: the hours with flows, and the checks when auditing.
 struct FileSink: FlowSink, Sendable {
-    var accumulator: FindingsAccumulator?
+    var hours = FlowHours()
+    var audit: AuditedFile?
 
     init(context: AuditContext?) {
-        accumulator = context.map { FindingsAccumulator(context: $0) }
+        audit = context.map { AuditedFile(context: $0) }
     }
 
+    @inline(__always)
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
-        accumulator?.consume(flow, symbols: symbols)
+        hours.note(flow.time)
+        audit?.consume(flow, symbols: symbols)
     }
 
     mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
 }
 
+/// One file's classifier and checks.
+struct AuditedFile: Sendable {
+    private var classifier: FlowClassifier
+    private var checks: RegisteredChecks.Accumulators
+
+    init(context: AuditContext) {
+        classifier = FlowClassifier(context: context)
+        checks = RegisteredChecks.Accumulators(context: context)
+    }
+
+    @inline(__always)
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        let facts = classifier.classify(flow, symbols: symbols)
+        checks.observe(flow, facts)
+    }
+
+    /// The file's check states, its symbols resolved.
+    func finish(symbols: borrowing SymbolTable) -> RegisteredChecks {
+        checks.finish(symbols: symbols, context: classifier.context)
+    }
+}
+
 /// The summed size of regular files (standard input counts as 0).
 func totalSize(of files: [String]) -> Int {
-    var total = 0
-    for file in files where file != "-" {
-        var info = stat()
-        if stat(file, &info) == 0 { total += Int(info.st_size) }
-    }
-    return total
+    files.reduce(0) { $0 + InputDiscovery.size(of: $1) }
 }
 
 extension AnalysisReport {

@@ -14,12 +14,22 @@ public struct AuditContext: Sendable {
     let storageSuffix: String
     /// The workspace's storage accounts, lower case.
     let storageAccounts: Set<String>
+    /// What the reports need of all this, which a partial result carries.
+    public let settings: AuditSettings
 
     /// Prepares a run.
-    public init(configuration: Configuration, matcher: RequirementMatcher, exportedRules: [ExportedRule] = []) {
+    ///
+    /// - Parameter bounds: what the analysis tracks exactly (tests make them small).
+    public init(
+        configuration: Configuration, matcher: RequirementMatcher, exportedRules: [ExportedRule] = [],
+        bounds: AnalysisBounds = AnalysisBounds()
+    ) {
         self.configuration = configuration
         self.matcher = matcher
         self.exportedRules = exportedRules
+        settings = AuditSettings(
+            configuration: configuration, allowList: matcher.allowList, exportedRules: exportedRules, bounds: bounds,
+            serviceTags: matcher.serviceTagIdentity)
         computeNetworks =
             configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets
         storageSuffix = configuration.cloud == .china ? "core.chinacloudapi.cn" : "core.windows.net"

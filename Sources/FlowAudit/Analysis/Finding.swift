@@ -65,6 +65,12 @@ public struct Finding: Equatable, Sendable {
     /// The exfiltration check that raised it.
     public var check: ExfiltrationCheck?
     public var flows = 0
+    /// Whether `flows` and the bytes are estimates: more distinct connections than the analysis tells
+    /// apart (``AnalysisBounds``) were seen, or the firewall explained more connections than it keeps.
+    public var isEstimated = false
+    /// The protocols of the flows seen: `tcp`, `udp`, `icmp`, `other`, `any` when several; `nil` when the
+    /// finding is not about flows.
+    public var observedTransport: String?
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
     /// The most frequent destinations and sources, as text, most frequent first.
@@ -105,6 +111,13 @@ public struct RequirementOutcome: Equatable, Sendable {
     /// Flows seen for it, allowed and denied.
     public var allowedFlows: Int
     public var deniedFlows: Int
+    /// Distinct connections seen for it, allowed and denied (estimates when ``connectionsAreEstimated``).
+    public var allowedConnections = 0
+    public var deniedConnections = 0
+    /// Whether more connections were seen than the analysis tells apart (``AnalysisBounds``).
+    public var connectionsAreEstimated = false
+    /// The protocols of its flows: `tcp`, `udp`, `icmp`, `other`, `any` when several; `nil` without flows.
+    public var observedTransport: String?
     /// Why it was skipped, when it was.
     public var skipReason: String?
 

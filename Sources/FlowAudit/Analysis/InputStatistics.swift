@@ -26,7 +26,7 @@ public struct InputStatistics: Equatable, Sendable {
     /// NSG and VNet JSON records, each holding many tuples.
     public var flowLogRecords = 0
     /// Flows per format, indexed by ``FlowFormat/index``.
-    private var flowCounts = [Int](repeating: 0, count: FlowFormat.allCases.count)
+    var flowCounts = [Int](repeating: 0, count: FlowFormat.allCases.count)
     /// Firewall DNS proxy / `AZFWDnsQuery` records: entries that are not flows.
     public var dnsRecords = 0
     /// Rejected entries per reason.

@@ -13,6 +13,8 @@ public struct RequirementMatcher: Sendable {
     /// Tag names that requirements name but that the service-tag files lack (for example a tag that a
     /// newer file introduced); those requirements can only match by host name.
     public let missingServiceTags: [String]
+    /// The service-tag files behind ``index``, one line each: cloud, change number and content hash.
+    public let serviceTagIdentity: [String]
     private let tables: MatcherTables
 
     /// Builds the matcher for a deployment from the bundled requirement profile of its cloud.
@@ -41,6 +43,9 @@ public struct RequirementMatcher: Sendable {
             computedTags: ComputedServiceTags.tags(for: configuration, allowList: allowList))
         self.allowList = allowList
         self.index = index
+        serviceTagIdentity = snapshot.files.map { file in
+            "\(file.cloud) change \(file.changeNumber) hash \(FixedHash.hex(file.contentHash))"
+        }
 
         // Strongest first: the order in which matches are reported.
         let order = allowList.requirements.indices.sorted { lhs, rhs in

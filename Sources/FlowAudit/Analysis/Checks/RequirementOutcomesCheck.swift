@@ -1,0 +1,154 @@
+/// How every requirement of the allow list fared (the report's `requirements`): flows and distinct
+/// connections allowed and denied, and `unobserved-requirement` for required entries no flow touched.
+struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
+    typealias Check = RequirementOutcomesCheck
+    typealias Accumulator = RequirementOutcomesCheck
+
+    /// What was seen of one requirement.
+    struct Tally: Sendable {
+        var allowedFlows = 0
+        var deniedFlows = 0
+        var allowed: ConnectionCounter<ConnectionID>
+        var denied: ConnectionCounter<ConnectionID>
+        var protocols = ProtocolSet()
+
+        init(limit: Int) {
+            allowed = ConnectionCounter(limit: limit)
+            denied = ConnectionCounter(limit: limit)
+        }
+
+        mutating func merge(_ other: Tally) {
+            allowedFlows += other.allowedFlows
+            deniedFlows += other.deniedFlows
+            allowed.merge(other.allowed)
+            denied.merge(other.denied)
+            protocols.formUnion(other.protocols)
+        }
+    }
+
+    static let partialSection = "requirement-outcomes"
+
+    /// By requirement index.
+    private(set) var tallies: [Tally]
+    /// Whether any flow named a host (firewall application logs): host-name requirements are observable.
+    private(set) var sawHostNames = false
+    /// Whether any flow came from flow logs or firewall network logs: tag requirements are observable.
+    private(set) var sawAddresses = false
+
+    init(settings: AuditSettings) {
+        tallies = Array(
+            repeating: Tally(limit: settings.bounds.connections), count: settings.allowList.requirements.count)
+    }
+
+    init(context: AuditContext) { self.init(settings: context.settings) }
+
+    @inline(__always)
+    mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
+        guard facts.touchesCompute else { return }
+        if facts.hasHost { sawHostNames = true } else { sawAddresses = true }
+        guard let strongest = facts.strongest else { return }
+        let starts = SourceTotals(starts: facts.starts ? 1 : 0)
+        if flow.action.isAllowed {
+            tallies[strongest.requirementIndex].allowedFlows += 1
+            tallies[strongest.requirementIndex].allowed.add(
+                ConnectionID(fixedHash: facts.key.fixedHash), source: facts.source, starts)
+        } else if strongest.isEnabled && strongest.level != .optional {
+            tallies[strongest.requirementIndex].deniedFlows += 1
+            tallies[strongest.requirementIndex].denied.add(
+                ConnectionID(fixedHash: facts.key.fixedHash), source: facts.source, starts)
+        } else {
+            return
+        }
+        tallies[strongest.requirementIndex].protocols.insert(flow.protocolNumber)
+    }
+
+    func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RequirementOutcomesCheck { self }
+
+    mutating func merge(_ other: RequirementOutcomesCheck) {
+        for index in tallies.indices { tallies[index].merge(other.tallies[index]) }
+        sawHostNames = sawHostNames || other.sawHostNames
+        sawAddresses = sawAddresses || other.sawAddresses
+    }
+
+    func encode(into writer: inout PartialWriter) {
+        writer.write(sawHostNames)
+        writer.write(sawAddresses)
+        writer.write(tallies.count)
+        func identifier(_ id: ConnectionID, _ writer: inout PartialWriter) { writer.write(id.fixedHash) }
+        for tally in tallies {
+            writer.write(tally.allowedFlows)
+            writer.write(tally.deniedFlows)
+            writer.write(tally.protocols.bits)
+            tally.allowed.encode(into: &writer, key: identifier)
+            tally.denied.encode(into: &writer, key: identifier)
+        }
+    }
+
+    init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
+        self.init(settings: settings)
+        sawHostNames = try reader.readBool()
+        sawAddresses = try reader.readBool()
+        guard try reader.readCount() == tallies.count else {
+            throw PartialDamage("the requirement outcomes do not match the allow list")
+        }
+        let limit = settings.bounds.connections
+        func identifier(_ reader: inout PartialReader) throws(PartialDamage) -> ConnectionID {
+            ConnectionID(fixedHash: try reader.readUInt64())
+        }
+        for index in tallies.indices {
+            tallies[index].allowedFlows = try reader.readInt()
+            tallies[index].deniedFlows = try reader.readInt()
+            tallies[index].protocols = ProtocolSet(bits: try reader.readUInt8())
+            tallies[index].allowed = try ConnectionCounter(from: &reader, limit: limit, key: identifier)
+            tallies[index].denied = try ConnectionCounter(from: &reader, limit: limit, key: identifier)
+        }
+    }
+
+    func report(into report: inout AnalysisReport, context: ReportContext) {
+        let requirements = context.settings.allowList.requirements
+        report.requirements = zip(requirements, tallies).map { requirement, tally in
+            var outcome = RequirementOutcome(
+                id: requirement.id, summary: FindingText.summary(of: requirement), level: requirement.level.rawValue,
+                status: tally.deniedFlows > 0 ? .failed : .passed, allowedFlows: tally.allowedFlows,
+                deniedFlows: tally.deniedFlows)
+            outcome.allowedConnections = tally.allowed.count
+            outcome.deniedConnections = tally.denied.count
+            outcome.connectionsAreEstimated = tally.allowed.isEstimated || tally.denied.isEstimated
+            outcome.observedTransport = tally.protocols.name
+            if !requirement.isEnabled {
+                outcome.status = .skipped
+                outcome.skipReason = "scenario '\(requirement.scenario.rawValue)' is not enabled"
+            } else if requirement.level == .optional {
+                outcome.status = .skipped
+                outcome.skipReason = "optional host: never required"
+            }
+            return outcome
+        }
+        for (requirement, tally) in zip(requirements, tallies) {
+            guard requirement.isEnabled, requirement.level == .required, tally.allowedFlows + tally.deniedFlows == 0
+            else { continue }
+            let byHost = requirement.destinations.allSatisfy {
+                if case .fqdn = $0 { return true } else { return false }
+            }
+            // Destinations that need a setting that is not made can match nothing: nothing to report.
+            let isMatchable = requirement.destinations.contains {
+                switch $0 {
+                case .serviceTag, .fqdn: true
+                case .addresses(_, let networks): !networks.isEmpty
+                case .unresolved: false
+                }
+            }
+            // Host-name requirements are visible only in firewall application logs.
+            guard isMatchable, byHost ? sawHostNames : sawAddresses else { continue }
+            var finding = Finding(
+                kind: .unobservedRequirement, severity: .info, id: "unobserved-requirement/\(requirement.id)",
+                message: "")
+            FindingText.describe(&finding, requirement: requirement)
+            finding.message =
+                "No flow touched the required \(requirement.id) (\(requirement.purpose): "
+                + "\(FindingText.summary(of: requirement))) \(FindingText.window(context, forRules: false)). It may be "
+                + "idle in this window, or its traffic may take a path these logs do not cover."
+            report.findings.append(finding)
+        }
+    }
+}

@@ -1,0 +1,435 @@
+/// One connection, the unit that findings count: the same connection logged twice (by NSG and VNet
+/// flow logs on one subnet, by a subnet and a NIC NSG, by both firewall log forms) is one key.
+struct ConnectionKey: BottomKKey {
+    var source: IPAddress
+    var destination: IPAddress
+    var sourcePort: Int32
+    var destinationPort: Int32
+    var protocolNumber: UInt8
+    /// A hash of the firewall FQDN, for application-rule records that log no destination address.
+    var host: UInt64
+
+    @inline(__always)
+    var fixedHash: UInt64 {
+        var hash = FixedHash.combine(source.high, source.low)
+        hash = FixedHash.combine(hash, destination.high)
+        hash = FixedHash.combine(hash, destination.low)
+        let ports = UInt64(UInt32(bitPattern: sourcePort)) << 32 | UInt64(UInt32(bitPattern: destinationPort))
+        hash = FixedHash.combine(hash, ports ^ UInt64(protocolNumber) << 56)
+        return FixedHash.combine(hash, host)
+    }
+
+    static func < (lhs: ConnectionKey, rhs: ConnectionKey) -> Bool {
+        (lhs.source, lhs.destination, lhs.sourcePort, lhs.destinationPort, lhs.protocolNumber, lhs.host)
+            < (rhs.source, rhs.destination, rhs.sourcePort, rhs.destinationPort, rhs.protocolNumber, rhs.host)
+    }
+}
+
+/// A connection known only by its ``ConnectionKey/fixedHash``: what counting needs, in 8 bytes.
+struct ConnectionID: BottomKKey {
+    var fixedHash: UInt64
+
+    static func < (lhs: ConnectionID, rhs: ConnectionID) -> Bool { lhs.fixedHash < rhs.fixedHash }
+}
+
+/// What one log source saw of a connection, or of many.
+struct SourceTotals: Equatable, Sendable {
+    /// Flows that start a connection (state `B`, or any flow of a log without states).
+    var starts: UInt64 = 0
+    /// Bytes from and to the compute.
+    var out: UInt64 = 0
+    var `in`: UInt64 = 0
+
+    @inline(__always)
+    mutating func add(_ other: SourceTotals) {
+        starts &+= other.starts
+        out &+= other.out
+        self.in &+= other.in
+    }
+
+    /// Whether this saw more than `other`: more bytes, then more starts, then more out.
+    func exceeds(_ other: SourceTotals) -> Bool {
+        (out &+ self.in, starts, out) > (other.out &+ other.in, other.starts, other.out)
+    }
+}
+
+/// Totals per log source, sorted by source, so that choosing among sources never depends on the order in
+/// which they were seen. The first two sources are held inline, so a connection seen by NSG and VNet flow
+/// logs allocates nothing.
+struct PerSourceTotals: BottomKValue, Equatable {
+    typealias Entry = (source: UInt64, totals: SourceTotals)
+
+    private var first: Entry = (0, SourceTotals())
+    private var second: Entry = (0, SourceTotals())
+    private var inlineCount: UInt8 = 0
+    /// The third source and beyond, sorted.
+    private var more: [Entry] = []
+
+    init() {}
+
+    init(source: UInt64, _ totals: SourceTotals) {
+        first = (source, totals)
+        inlineCount = 1
+    }
+
+    static func == (lhs: PerSourceTotals, rhs: PerSourceTotals) -> Bool {
+        lhs.all.elementsEqual(rhs.all) { $0.source == $1.source && $0.totals == $1.totals }
+    }
+
+    var isEmpty: Bool { inlineCount == 0 }
+
+    @inline(__always)
+    mutating func add(source: UInt64, _ totals: SourceTotals) {
+        if inlineCount > 0 && first.source == source {
+            first.totals.add(totals)
+        } else if inlineCount > 1 && second.source == source {
+            second.totals.add(totals)
+        } else {
+            insert(source: source, totals)
+        }
+    }
+
+    private mutating func insert(source: UInt64, _ totals: SourceTotals) {
+        if let index = more.firstIndex(where: { $0.source == source }) {
+            more[index].totals.add(totals)
+            return
+        }
+        var entries = all
+        entries.append((source, totals))
+        entries.sort { $0.source < $1.source }
+        first = entries[0]
+        if entries.count > 1 { second = entries[1] }
+        inlineCount = UInt8(min(entries.count, 2))
+        more = Array(entries.dropFirst(2))
+    }
+
+    mutating func merge(_ other: PerSourceTotals) {
+        for entry in other.all { add(source: entry.source, entry.totals) }
+    }
+
+    /// Every source, in order.
+    var all: [Entry] {
+        switch inlineCount {
+        case 0: []
+        case 1: [first]
+        default: [first, second] + more
+        }
+    }
+
+    /// The totals of the source that saw the most (ties go to the smaller source key).
+    var largest: SourceTotals {
+        var best = SourceTotals()
+        for entry in all where entry.totals.exceeds(best) { best = entry.totals }
+        return best
+    }
+}
+
+/// The bounds of what the analysis tracks exactly; a partial records them and merges require them equal.
+public struct AnalysisBounds: Equatable, Sendable {
+    /// Connections told apart per finding group and per requirement.
+    public var connections = 4096
+    /// Connections that firewall application logs explain, kept to clear flow-log egress.
+    public var explainedEndpoints = 100_000
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Distinct connections, counted exactly up to a bound and estimated beyond it.
+///
+/// The ``AnalysisBounds/connections`` connections with the smallest fixed hashes are told apart, so that
+/// duplicates across log sources count once; the rest are totalled per log source, and their count is the
+/// starts of the source that saw the most (duplicates across sources still count once, as long as each
+/// source logs all of them). Which connections are told apart depends only on the set of connections, so
+/// one run, any split of the files and any order of merging give the same counts.
+struct ConnectionCounter<Key: BottomKKey>: Sendable {
+    private(set) var tracked: BottomK<Key, PerSourceTotals>
+    /// Per source, what the connections that are not told apart added up to.
+    private(set) var untracked = PerSourceTotals()
+
+    init(limit: Int) {
+        tracked = BottomK(limit: limit)
+    }
+
+    @inline(__always)
+    mutating func add(_ key: Key, source: UInt64, _ totals: SourceTotals) {
+        if tracked.update(key, { $0.add(source: source, totals) }) { return }
+        if let leftOut = tracked.add(key, PerSourceTotals(source: source, totals)) {
+            untracked.merge(leftOut.value)
+        }
+    }
+
+    mutating func merge(_ other: ConnectionCounter) {
+        for leftOut in tracked.merge(other.tracked) { untracked.merge(leftOut.value) }
+        untracked.merge(other.untracked)
+    }
+
+    /// Whether connections beyond the bound made the counts estimates.
+    var isEstimated: Bool { tracked.overflowed }
+
+    /// Distinct connections (an estimate when ``isEstimated``).
+    var count: Int { tracked.entries.count + Int(clamping: untracked.largest.starts) }
+
+    /// Bytes from and to the compute, each connection counted once, from the source that saw it most.
+    var bytes: (out: UInt64, in: UInt64) {
+        let extra = untracked.largest
+        var out = extra.out
+        var inbound = extra.in
+        for totals in tracked.entries.values {
+            let largest = totals.largest
+            out &+= largest.out
+            inbound &+= largest.in
+        }
+        return (out, inbound)
+    }
+
+    /// The tracked connections that `isKept` keeps; the untracked totals are kept whole.
+    func filter(_ isKept: (Key) -> Bool) -> ConnectionCounter {
+        var copy = ConnectionCounter(limit: tracked.limit)
+        for (key, totals) in tracked.entries where isKept(key) { _ = copy.tracked.add(key, totals) }
+        if tracked.overflowed { copy.tracked.markOverflowed() }
+        copy.untracked = untracked
+        return copy
+    }
+
+    func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void) {
+        writer.write(tracked.overflowed)
+        writer.write(tracked.entries.count)
+        for (key, totals) in tracked.entries.sorted(by: { $0.key < $1.key }) {
+            writeKey(key, &writer)
+            Self.encode(totals, into: &writer)
+        }
+        Self.encode(untracked, into: &writer)
+    }
+
+    init(
+        from reader: inout PartialReader, limit: Int,
+        key readKey: (inout PartialReader) throws(PartialDamage) -> Key
+    ) throws(PartialDamage) {
+        self.init(limit: limit)
+        let overflowed = try reader.readBool()
+        let count = try reader.readCount(perItem: 2)
+        guard count <= limit else { throw PartialDamage("\(count) connections are more than the bound of \(limit)") }
+        for _ in 0..<count {
+            let key = try readKey(&reader)
+            _ = tracked.add(key, try Self.decodeTotals(from: &reader))
+        }
+        guard tracked.entries.count == count else { throw PartialDamage("a connection is listed twice") }
+        if overflowed { tracked.markOverflowed() }
+        untracked = try Self.decodeTotals(from: &reader)
+    }
+
+    private static func encode(_ totals: PerSourceTotals, into writer: inout PartialWriter) {
+        let entries = totals.all
+        writer.write(entries.count)
+        for entry in entries {
+            writer.write(entry.source)
+            writer.write(entry.totals.starts)
+            writer.write(entry.totals.out)
+            writer.write(entry.totals.in)
+        }
+    }
+
+    private static func decodeTotals(from reader: inout PartialReader) throws(PartialDamage) -> PerSourceTotals {
+        var totals = PerSourceTotals()
+        for _ in 0..<(try reader.readCount(perItem: 4)) {
+            let source = try reader.readUInt64()
+            totals.add(
+                source: source,
+                SourceTotals(starts: try reader.readUInt64(), out: try reader.readUInt64(), in: try reader.readUInt64()))
+        }
+        return totals
+    }
+}
+
+/// The transport protocols a group of flows used.
+struct ProtocolSet: Equatable, Sendable {
+    private(set) var bits: UInt8 = 0
+
+    @inline(__always)
+    mutating func insert(_ protocolNumber: UInt8) {
+        switch protocolNumber {
+        case IPProtocolNumber.tcp: bits |= 1
+        case IPProtocolNumber.udp: bits |= 2
+        case IPProtocolNumber.icmp, IPProtocolNumber.icmpV6: bits |= 4
+        default: bits |= 8
+        }
+    }
+
+    mutating func formUnion(_ other: ProtocolSet) { bits |= other.bits }
+
+    init() {}
+
+    init(bits: UInt8) { self.bits = bits & 15 }
+
+    /// `tcp`, `udp`, `icmp`, `other` when one was seen, `any` when several were, `nil` when none.
+    var name: String? {
+        switch bits {
+        case 0: nil
+        case 1: "tcp"
+        case 2: "udp"
+        case 4: "icmp"
+        case 8: "other"
+        default: "any"
+        }
+    }
+}
+
+/// The connections behind one prospective finding: counted (``ConnectionCounter``), with their time span,
+/// protocols, and the rules that let them through.
+struct ConnectionGroup: Sendable {
+    var connections: ConnectionCounter<ConnectionKey>
+    var first = Int64.max
+    var last = Int64.min
+    var protocols = ProtocolSet()
+    /// Flows per rule label that let the traffic through, for the evidence.
+    var rules: [String: Int] = [:]
+    /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
+    var ruleKeys: [SymbolRuleKey: Int] = [:]
+
+    init(limit: Int) {
+        connections = ConnectionCounter(limit: limit)
+    }
+
+    /// Adds one flow.
+    @inline(__always)
+    mutating func add(
+        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, starts: Bool,
+        rule: SymbolRuleKey? = nil
+    ) {
+        if let rule { ruleKeys[rule, default: 0] += 1 }
+        if time < first { first = time }
+        if time > last { last = time }
+        protocols.insert(key.protocolNumber)
+        connections.add(key, source: source, SourceTotals(starts: starts ? 1 : 0, out: out, in: inbound))
+    }
+
+    mutating func merge(_ other: ConnectionGroup) {
+        connections.merge(other.connections)
+        first = min(first, other.first)
+        last = max(last, other.last)
+        protocols.formUnion(other.protocols)
+        for (rule, count) in other.rules { rules[rule, default: 0] += count }
+    }
+
+    /// The group with its rule symbols turned into names.
+    func named(_ symbols: borrowing SymbolTable) -> ConnectionGroup {
+        var copy = self
+        for (rule, count) in ruleKeys { copy.rules[rule.label(symbols), default: 0] += count }
+        copy.ruleKeys = [:]
+        return copy
+    }
+
+    /// The most frequent destinations and sources among the tracked connections, at most `limit` each.
+    func topEndpoints(limit: Int = 5) -> (destinations: [String], sources: [String]) {
+        var destinations: [IPAddress: Int] = [:]
+        var sources: [IPAddress: Int] = [:]
+        for key in connections.tracked.entries.keys {
+            if key.destination != .unspecified { destinations[key.destination, default: 0] += 1 }
+            sources[key.source, default: 0] += 1
+        }
+        func top(_ counts: [IPAddress: Int]) -> [String] {
+            counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
+                .map(\.key.description)
+        }
+        return (top(destinations), top(sources))
+    }
+
+    func encode(into writer: inout PartialWriter) {
+        connections.encode(into: &writer) { key, writer in
+            writer.write(key.source)
+            writer.write(key.destination)
+            writer.write(key.sourcePort)
+            writer.write(key.destinationPort)
+            writer.write(key.protocolNumber)
+            writer.write(key.host)
+        }
+        writer.write(first)
+        writer.write(last)
+        writer.write(protocols.bits)
+        writer.write(rules.count)
+        for (rule, count) in rules.sorted(by: { $0.key < $1.key }) {
+            writer.write(rule)
+            writer.write(count)
+        }
+    }
+
+    init(from reader: inout PartialReader, limit: Int) throws(PartialDamage) {
+        connections = try ConnectionCounter(from: &reader, limit: limit) { reader throws(PartialDamage) in
+            ConnectionKey(
+                source: try reader.readAddress(), destination: try reader.readAddress(),
+                sourcePort: try reader.readInt32(), destinationPort: try reader.readInt32(),
+                protocolNumber: try reader.readUInt8(), host: try reader.readUInt64())
+        }
+        first = try reader.readInt64()
+        last = try reader.readInt64()
+        protocols = ProtocolSet(bits: try reader.readUInt8())
+        for _ in 0..<(try reader.readCount(perItem: 2)) {
+            let rule = try reader.readString()
+            rules[rule, default: 0] += try reader.readInt()
+        }
+    }
+}
+
+/// Groups by key, each created empty with the run's bound.
+struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
+    let limit: Int
+    private(set) var groups: [Key: ConnectionGroup] = [:]
+
+    init(limit: Int) { self.limit = limit }
+
+    @inline(__always)
+    mutating func add(
+        _ groupKey: Key, _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64,
+        starts: Bool, rule: SymbolRuleKey? = nil
+    ) {
+        groups[groupKey, default: ConnectionGroup(limit: limit)].add(
+            key, source: source, out: out, in: inbound, time: time, starts: starts, rule: rule)
+    }
+
+    /// The groups of one file under resolved keys, their rules named.
+    func resolved<Resolved: Hashable & Sendable>(
+        _ symbols: borrowing SymbolTable, key resolve: (Key, borrowing SymbolTable) -> Resolved
+    ) -> ConnectionGroups<Resolved> {
+        var result = ConnectionGroups<Resolved>(limit: limit)
+        for (key, group) in groups { result.merge(group.named(symbols), into: resolve(key, symbols)) }
+        return result
+    }
+
+    /// Groups as stored in a partial, sorted by key.
+    func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void) where Key: Comparable {
+        writer.write(groups.count)
+        for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
+            writeKey(key, &writer)
+            group.encode(into: &writer)
+        }
+    }
+
+    init(
+        from reader: inout PartialReader, limit: Int, key readKey: (inout PartialReader) throws(PartialDamage) -> Key
+    ) throws(PartialDamage) {
+        self.limit = limit
+        for _ in 0..<(try reader.readCount(perItem: 4)) {
+            let key = try readKey(&reader)
+            guard groups[key] == nil else { throw PartialDamage("a group is listed twice") }
+            groups[key] = try ConnectionGroup(from: &reader, limit: limit)
+        }
+    }
+
+    subscript(key: Key) -> ConnectionGroup {
+        get { groups[key] ?? ConnectionGroup(limit: limit) }
+        set { groups[key] = newValue }
+    }
+
+    mutating func merge(_ group: ConnectionGroup, into key: Key) {
+        if groups[key] == nil {
+            groups[key] = group
+        } else {
+            groups[key]!.merge(group)
+        }
+    }
+
+    mutating func merge(_ other: ConnectionGroups) {
+        for (key, group) in other.groups { merge(group, into: key) }
+    }
+}
