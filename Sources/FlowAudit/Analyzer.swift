@@ -99,6 +99,8 @@ struct FileSink: FlowSink, Sendable {
 struct AuditedFile: Sendable {
     private var classifier: FlowClassifier
     private var checks: RegisteredChecks.Accumulators
+    /// Reused for every flow.
+    private var facts = FlowFacts()
 
     init(context: AuditContext) {
         classifier = FlowClassifier(context: context)
@@ -107,7 +109,7 @@ struct AuditedFile: Sendable {
 
     @inline(__always)
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
-        let facts = classifier.classify(flow, symbols: symbols)
+        classifier.classify(flow, symbols: symbols, into: &facts)
         checks.observe(flow, facts)
     }
 

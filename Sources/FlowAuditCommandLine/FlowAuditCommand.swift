@@ -15,7 +15,7 @@ public struct FlowAuditCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flowaudit",
         abstract: "Audit Azure NSG, VNet and firewall logs against what Azure Machine Learning compute needs.",
-        subcommands: [AnalyzeCommand.self, RequirementsCommand.self],
+        subcommands: [AnalyzeCommand.self, MergeCommand.self, RequirementsCommand.self],
         defaultSubcommand: AnalyzeCommand.self
     )
 

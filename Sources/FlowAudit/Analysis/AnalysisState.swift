@@ -147,13 +147,16 @@ extension AnalysisState {
     }
 
     /// - Returns: the state, and the fingerprint its writer recorded (see ``AuditSettings/decode(from:)``).
-    static func decode(from reader: inout PartialReader) throws(PartialDamage) -> (
+    static func decode(
+        from reader: inout PartialReader
+    ) throws(PartialDamage) -> (
         state: AnalysisState, recorded: RunFingerprint?
     ) {
         var settings: AuditSettings?
         var recorded: RunFingerprint?
         if try reader.readBool() {
-            let decoded = try reader.readBlock { reader throws(PartialDamage) in try AuditSettings.decode(from: &reader) }
+            let decoded = try reader.readBlock { reader throws(PartialDamage) in try AuditSettings.decode(from: &reader)
+            }
             settings = decoded.settings
             recorded = decoded.recorded
         }
@@ -222,7 +225,8 @@ extension InputFileRecord {
         }
         for _ in 0..<(try reader.readCount(perItem: 3)) {
             statistics.errors.append(
-                InputFileError(file: try reader.readString(), offset: try reader.readInt(), message: try reader.readString()))
+                InputFileError(
+                    file: try reader.readString(), offset: try reader.readInt(), message: try reader.readString()))
         }
         statistics.firstTime = try reader.readOptionalInt64()
         statistics.lastTime = try reader.readOptionalInt64()

@@ -145,7 +145,8 @@ struct AccumulatorNode<Head: CheckAccumulator, Tail: AccumulatorList>: Accumulat
 
     func finish(symbols: borrowing SymbolTable, context: AuditContext) -> Checks {
         CheckNode(
-            head: head.finish(symbols: symbols, context: context), tail: tail.finish(symbols: symbols, context: context))
+            head: head.finish(symbols: symbols, context: context), tail: tail.finish(symbols: symbols, context: context)
+        )
     }
 }
 

@@ -90,7 +90,8 @@ public struct RunFingerprint: Equatable, Sendable {
             Field(name: "[[allow]] entries", value: digest(allowed, "entry")),
             Field(name: "exfiltration.uploadBytesPerHour", value: "\(configuration.thresholds.uploadBytesPerHour)"),
             Field(
-                name: "unusedRule.minimumWindowHours", value: "\(configuration.thresholds.unusedRuleMinimumWindowHours)"),
+                name: "unusedRule.minimumWindowHours", value: "\(configuration.thresholds.unusedRuleMinimumWindowHours)"
+            ),
             Field(name: "service tags", value: list(serviceTags, none: "none")),
             Field(name: "requirements", value: digest(requirements, "requirement")),
             Field(name: "NSG export rules", value: rules(.nsg)),
@@ -190,7 +191,9 @@ extension AuditSettings {
     ///
     /// - Returns: the settings as this flowaudit derives them, and the fingerprint the partial recorded;
     ///   they differ when the partial's flowaudit derived other requirements from the same settings.
-    static func decode(from reader: inout PartialReader) throws(PartialDamage) -> (
+    static func decode(
+        from reader: inout PartialReader
+    ) throws(PartialDamage) -> (
         settings: AuditSettings, recorded: RunFingerprint
     ) {
         var configuration = Configuration()
@@ -208,7 +211,9 @@ extension AuditSettings {
         configuration.region = try reader.readOptionalString()
         configuration.publicIP = try reader.readBool()
         var scenarios = Set<Scenario>()
-        for name in try reader.readStrings() { scenarios.insert(try parse("scenario '\(name)'") { Scenario(rawValue: name) }) }
+        for name in try reader.readStrings() {
+            scenarios.insert(try parse("scenario '\(name)'") { Scenario(rawValue: name) })
+        }
         configuration.scenarios = scenarios
         configuration.computeSubnets = try networks(try reader.readStrings())
         configuration.virtualNetwork = try networks(try reader.readStrings())

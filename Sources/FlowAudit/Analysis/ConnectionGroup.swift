@@ -9,14 +9,14 @@ struct ConnectionKey: BottomKKey {
     /// A hash of the firewall FQDN, for application-rule records that log no destination address.
     var host: UInt64
 
+    /// Three rounds of mixing: the high halves of the addresses (zero for IPv4) are folded in by
+    /// multiplication first.
     @inline(__always)
     var fixedHash: UInt64 {
-        var hash = FixedHash.combine(source.high, source.low)
-        hash = FixedHash.combine(hash, destination.high)
-        hash = FixedHash.combine(hash, destination.low)
         let ports = UInt64(UInt32(bitPattern: sourcePort)) << 32 | UInt64(UInt32(bitPattern: destinationPort))
-        hash = FixedHash.combine(hash, ports ^ UInt64(protocolNumber) << 56)
-        return FixedHash.combine(hash, host)
+        var hash = FixedHash.mix(source.low ^ source.high &* 0xD6E8_FEB8_6659_FD93)
+        hash = FixedHash.combine(hash, destination.low ^ destination.high &* 0xA076_1D64_78BD_642F)
+        return FixedHash.combine(hash, ports ^ UInt64(protocolNumber) << 56 ^ host &* 0xE703_7ED1_A0B4_28DB)
     }
 
     static func < (lhs: ConnectionKey, rhs: ConnectionKey) -> Bool {
@@ -25,31 +25,21 @@ struct ConnectionKey: BottomKKey {
     }
 }
 
-/// A connection known only by its ``ConnectionKey/fixedHash``: what counting needs, in 8 bytes.
-struct ConnectionID: BottomKKey {
-    var fixedHash: UInt64
-
-    static func < (lhs: ConnectionID, rhs: ConnectionID) -> Bool { lhs.fixedHash < rhs.fixedHash }
-}
-
 /// What one log source saw of a connection, or of many.
 struct SourceTotals: Equatable, Sendable {
-    /// Flows that start a connection (state `B`, or any flow of a log without states).
-    var starts: UInt64 = 0
     /// Bytes from and to the compute.
     var out: UInt64 = 0
     var `in`: UInt64 = 0
 
     @inline(__always)
     mutating func add(_ other: SourceTotals) {
-        starts &+= other.starts
         out &+= other.out
         self.in &+= other.in
     }
 
-    /// Whether this saw more than `other`: more bytes, then more starts, then more out.
+    /// Whether this saw more than `other`: more bytes, then more out.
     func exceeds(_ other: SourceTotals) -> Bool {
-        (out &+ self.in, starts, out) > (other.out &+ other.in, other.starts, other.out)
+        (out &+ self.in, out) > (other.out &+ other.in, other.out)
     }
 }
 
@@ -135,16 +125,17 @@ public struct AnalysisBounds: Equatable, Sendable {
     public init() {}
 }
 
-/// Distinct connections, counted exactly up to a bound and estimated beyond it.
+/// Distinct connections and their bytes, exact up to a bound and estimated beyond it.
 ///
-/// The ``AnalysisBounds/connections`` connections with the smallest fixed hashes are told apart, so that
-/// duplicates across log sources count once; the rest are totalled per log source, and their count is the
-/// starts of the source that saw the most (duplicates across sources still count once, as long as each
-/// source logs all of them). Which connections are told apart depends only on the set of connections, so
-/// one run, any split of the files and any order of merging give the same counts.
+/// The ``AnalysisBounds/connections`` connections with the smallest fixed hashes are told apart, with each
+/// log source's bytes, so that duplicates across log sources count once. Beyond them, the count is
+/// estimated from the hashes kept (``distinctEstimate(limit:threshold:)``), which counts duplicates once
+/// too, and the bytes of the connections not kept are totalled per log source, taking the source that saw
+/// the most. Which connections are kept depends only on the set of connections, so one run, any split of
+/// the files and any order of merging give the same counts.
 struct ConnectionCounter<Key: BottomKKey>: Sendable {
     private(set) var tracked: BottomK<Key, PerSourceTotals>
-    /// Per source, what the connections that are not told apart added up to.
+    /// Per source, the bytes of the connections that are not told apart.
     private(set) var untracked = PerSourceTotals()
 
     init(limit: Int) {
@@ -153,8 +144,19 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
 
     @inline(__always)
     mutating func add(_ key: Key, source: UInt64, _ totals: SourceTotals) {
+        add(key, hash: key.fixedHash, source: source, totals)
+    }
+
+    /// The same, with the key's fixed hash already worked out.
+    @inline(__always)
+    mutating func add(_ key: Key, hash: UInt64, source: UInt64, _ totals: SourceTotals) {
+        // Once full, most new connections hash above everything kept: totalled without a lookup.
+        if tracked.leavesOut(hash: hash) {
+            untracked.add(source: source, totals)
+            return
+        }
         if tracked.update(key, { $0.add(source: source, totals) }) { return }
-        if let leftOut = tracked.add(key, PerSourceTotals(source: source, totals)) {
+        if let leftOut = tracked.addNew(key, hash: hash, PerSourceTotals(source: source, totals)) {
             untracked.merge(leftOut.value)
         }
     }
@@ -168,7 +170,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
     var isEstimated: Bool { tracked.overflowed }
 
     /// Distinct connections (an estimate when ``isEstimated``).
-    var count: Int { tracked.entries.count + Int(clamping: untracked.largest.starts) }
+    var count: Int { tracked.estimate }
 
     /// Bytes from and to the compute, each connection counted once, from the source that saw it most.
     var bytes: (out: UInt64, in: UInt64) {
@@ -183,12 +185,11 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         return (out, inbound)
     }
 
-    /// The tracked connections that `isKept` keeps; the untracked totals are kept whole.
+    /// The tracked connections that `isKept` keeps, the count scaled to match; the untracked bytes are
+    /// kept whole. For reporting only.
     func filter(_ isKept: (Key) -> Bool) -> ConnectionCounter {
-        var copy = ConnectionCounter(limit: tracked.limit)
-        for (key, totals) in tracked.entries where isKept(key) { _ = copy.tracked.add(key, totals) }
-        if tracked.overflowed { copy.tracked.markOverflowed() }
-        copy.untracked = untracked
+        var copy = self
+        copy.tracked = tracked.filtered(isKept)
         return copy
     }
 
@@ -209,7 +210,9 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         self.init(limit: limit)
         let overflowed = try reader.readBool()
         let count = try reader.readCount(perItem: 2)
-        guard count <= limit else { throw PartialDamage("\(count) connections are more than the bound of \(limit)") }
+        guard count <= limit, !overflowed || count == limit else {
+            throw PartialDamage("\(count) connections do not fit the bound of \(limit)")
+        }
         for _ in 0..<count {
             let key = try readKey(&reader)
             _ = tracked.add(key, try Self.decodeTotals(from: &reader))
@@ -224,7 +227,6 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         writer.write(entries.count)
         for entry in entries {
             writer.write(entry.source)
-            writer.write(entry.totals.starts)
             writer.write(entry.totals.out)
             writer.write(entry.totals.in)
         }
@@ -232,11 +234,9 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
 
     private static func decodeTotals(from reader: inout PartialReader) throws(PartialDamage) -> PerSourceTotals {
         var totals = PerSourceTotals()
-        for _ in 0..<(try reader.readCount(perItem: 4)) {
+        for _ in 0..<(try reader.readCount(perItem: 3)) {
             let source = try reader.readUInt64()
-            totals.add(
-                source: source,
-                SourceTotals(starts: try reader.readUInt64(), out: try reader.readUInt64(), in: try reader.readUInt64()))
+            totals.add(source: source, SourceTotals(out: try reader.readUInt64(), in: try reader.readUInt64()))
         }
         return totals
     }
@@ -291,17 +291,17 @@ struct ConnectionGroup: Sendable {
         connections = ConnectionCounter(limit: limit)
     }
 
-    /// Adds one flow.
+    /// Adds one flow; `hash` is the key's fixed hash.
     @inline(__always)
     mutating func add(
-        _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64, starts: Bool,
+        _ key: ConnectionKey, hash: UInt64, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64,
         rule: SymbolRuleKey? = nil
     ) {
         if let rule { ruleKeys[rule, default: 0] += 1 }
         if time < first { first = time }
         if time > last { last = time }
         protocols.insert(key.protocolNumber)
-        connections.add(key, source: source, SourceTotals(starts: starts ? 1 : 0, out: out, in: inbound))
+        connections.add(key, hash: hash, source: source, SourceTotals(out: out, in: inbound))
     }
 
     mutating func merge(_ other: ConnectionGroup) {
@@ -380,11 +380,10 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
 
     @inline(__always)
     mutating func add(
-        _ groupKey: Key, _ key: ConnectionKey, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64,
-        starts: Bool, rule: SymbolRuleKey? = nil
+        _ groupKey: Key, _ facts: FlowFacts, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
     ) {
         groups[groupKey, default: ConnectionGroup(limit: limit)].add(
-            key, source: source, out: out, in: inbound, time: time, starts: starts, rule: rule)
+            facts.key, hash: facts.keyHash, source: facts.source, out: out, in: inbound, time: time, rule: rule)
     }
 
     /// The groups of one file under resolved keys, their rules named.
@@ -397,7 +396,8 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Groups as stored in a partial, sorted by key.
-    func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void) where Key: Comparable {
+    func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void)
+    where Key: Comparable {
         writer.write(groups.count)
         for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
             writeKey(key, &writer)

@@ -17,7 +17,7 @@ enum StorageVerdict: UInt8, Sendable {
 
 /// What the checks need to know about one flow, worked out once by ``FlowClassifier``.
 struct FlowFacts: Sendable {
-    /// Whether one end is the audited compute and the other is not; the rest is set only then.
+    /// Whether one end is the audited compute and the other is not; the rest is meaningful only then.
     var touchesCompute = false
     var direction = FlowDirection.unknown
     /// Whether the flow names a host (firewall application logs).
@@ -26,11 +26,12 @@ struct FlowFacts: Sendable {
     /// The strongest requirement the flow satisfies.
     var strongest: RequirementMatch?
     var key = ConnectionKey(
-        source: .unspecified, destination: .unspecified, sourcePort: -1, destinationPort: -1, protocolNumber: 0, host: 0)
+        source: .unspecified, destination: .unspecified, sourcePort: -1, destinationPort: -1, protocolNumber: 0, host: 0
+    )
+    /// ``ConnectionKey/fixedHash`` of `key`.
+    var keyHash: UInt64 = 0
     /// The log source, for counting duplicates across sources once: format family and ACL.
     var source: UInt64 = 0
-    /// Whether the flow is the first record of its connection.
-    var starts = false
     /// Set for allowed outbound flows only.
     var storage = StorageVerdict.none
     /// The tag set of the remote end.
@@ -67,6 +68,8 @@ struct FlowClassifier: Sendable {
         var setID = ServiceTagSetID.empty
         var flags = TagSetFlags()
         var strongest: RequirementMatch?
+        /// The storage verdict of outbound traffic, were it allowed.
+        var outboundStorage = StorageVerdict.none
     }
 
     let context: AuditContext
@@ -83,19 +86,23 @@ struct FlowClassifier: Sendable {
         self.context = context
     }
 
+    /// Fills `facts` in for `flow` (the caller keeps one value and reuses it, so nothing is copied).
     @inline(__always)
-    mutating func classify(_ flow: Flow, symbols: borrowing SymbolTable) -> FlowFacts {
-        var facts = FlowFacts()
+    mutating func classify(_ flow: Flow, symbols: borrowing SymbolTable, into facts: inout FlowFacts) {
         let remote: IPAddress
         if context.isCompute(flow.source) {
-            if context.isCompute(flow.destination) { return facts }  // inside the compute: not egress, not ingress
+            guard !context.isCompute(flow.destination) else {
+                facts.touchesCompute = false  // inside the compute: not egress, not ingress
+                return
+            }
             facts.direction = .outbound
             remote = flow.destination
         } else if context.isCompute(flow.destination) {
             facts.direction = .inbound
             remote = flow.source
         } else {
-            return facts
+            facts.touchesCompute = false
+            return
         }
         facts.touchesCompute = true
         let host = flow.fqdn.isEmpty ? nil : hostInfo(flow.fqdn, symbols)
@@ -104,37 +111,40 @@ struct FlowClassifier: Sendable {
             Int(
                 truncatingIfNeeded: ((remote.low ^ remote.high) &* 0x9E37_79B9_7F4A_7C15
                     ^ UInt64(UInt32(bitPattern: flow.destinationPort)) &* 0xC2B2_AE3D_27D4_EB4F) >> 54)
-        var cached = classifications[slot]
-        if cached.remote != remote || cached.port != flow.destinationPort || cached.host != flow.fqdn
-            || cached.protocolNumber != flow.protocolNumber || cached.direction != facts.direction
+        if classifications[slot].remote != remote || classifications[slot].port != flow.destinationPort
+            || classifications[slot].host != flow.fqdn || classifications[slot].protocolNumber != flow.protocolNumber
+            || classifications[slot].direction != facts.direction
         {
             let setID = context.matcher.index.tagSet(for: remote)
-            cached = Classification(
+            let flags = context.flags[Int(setID.rawValue)]
+            classifications[slot] = Classification(
                 remote: remote, port: flow.destinationPort, protocolNumber: flow.protocolNumber,
-                direction: facts.direction, host: flow.fqdn, setID: setID, flags: context.flags[Int(setID.rawValue)],
+                direction: facts.direction, host: flow.fqdn, setID: setID, flags: flags,
                 strongest: context.matcher.match(
                     direction: facts.direction, protocolNumber: flow.protocolNumber,
                     destinationPort: flow.destinationPort, tagSet: setID, host: host?.lookup ?? .none
-                ).strongest)
-            classifications[slot] = cached
+                ).strongest,
+                outboundStorage: facts.direction == .outbound
+                    ? Self.storageVerdict(flow, host: host, setID: setID, storage: flags.storage, context: context)
+                    : .none)
         }
-        facts.setID = cached.setID
-        facts.flags = cached.flags
-        facts.strongest = cached.strongest
+        facts.setID = classifications[slot].setID
+        facts.flags = classifications[slot].flags
+        facts.strongest = classifications[slot].strongest
         facts.key = ConnectionKey(
             source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
             destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
+        facts.keyHash = facts.key.fixedHash
         facts.source = sourceKey(flow, symbols)
-        facts.starts = flow.state != .continuing && flow.state != .end
-        if flow.action.isAllowed && facts.direction == .outbound {
-            facts.storage = storageVerdict(flow, host: host, setID: cached.setID, storage: cached.flags.storage)
-        }
-        return facts
+        facts.storage = flow.action.isAllowed ? classifications[slot].outboundStorage : .none
     }
 
-    /// Unknown storage accounts, SMB to public storage, other regions, or same-region storage.
-    private func storageVerdict(
-        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation
+    /// Unknown storage accounts, SMB to public storage, other regions, or same-region storage: a function
+    /// of what the classification cache is keyed by (the destination is the remote end of outbound flows).
+    ///
+    /// Static, like the other helpers: a method on `self` called from a mutating one copies the classifier.
+    private static func storageVerdict(
+        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation, context: AuditContext
     ) -> StorageVerdict {
         if let host, host.account != .notStorage {
             return host.account == .workspace ? .none : .unknownAccount
@@ -172,7 +182,7 @@ struct FlowClassifier: Sendable {
         let name = symbols.text(symbol).lowercased()
         let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
         let account: HostInfo.Account
-        if let storageAccount = storageAccount(in: trimmed) {
+        if let storageAccount = Self.storageAccount(in: trimmed, suffix: context.storageSuffix) {
             account = context.storageAccounts.contains(storageAccount) ? .workspace : .other
         } else {
             account = .notStorage
@@ -184,8 +194,8 @@ struct FlowClassifier: Sendable {
     }
 
     /// The account of `<account>.blob|dfs|file|queue|table.<cloud storage suffix>`, or `nil`.
-    private func storageAccount(in host: String) -> String? {
-        let suffix = "." + context.storageSuffix
+    private static func storageAccount(in host: String, suffix storageSuffix: String) -> String? {
+        let suffix = "." + storageSuffix
         guard host.hasSuffix(suffix) else { return nil }
         let parts = host.dropLast(suffix.count).split(separator: ".")
         guard parts.count == 2, ["blob", "dfs", "file", "queue", "table"].contains(parts[1]) else { return nil }

@@ -129,7 +129,8 @@ func crc32(of bytes: [UInt8]) -> UInt32 {
         // zlib takes lengths as uInt: feed at most 1 GiB at a time.
         while offset < buffer.count {
             let count = min(buffer.count - offset, 1 << 30)
-            crc = CZlib.crc32(crc, buffer.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(count))
+            crc = CZlib.crc32(
+                crc, buffer.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(count))
             offset += count
         }
         return UInt32(truncatingIfNeeded: crc)

@@ -28,7 +28,7 @@ struct PartialWriter {
     mutating func write(_ value: String) {
         var copy = value
         copy.withUTF8 { utf8 in
-            write(UInt64(utf8.count))
+            write(utf8.count)
             bytes.append(contentsOf: utf8)
         }
     }
@@ -117,8 +117,11 @@ struct PartialReader {
     }
 
     /// A non-negative count or size that fits what is left to read (`perItem` bytes at least each).
+    /// Counts are written as `Int`s (zigzag).
     mutating func readCount(perItem: Int = 1) throws(PartialDamage) -> Int {
-        let value = try readUInt64()
+        let signed = try readInt64()
+        guard signed >= 0 else { throw PartialDamage("a count is negative") }
+        let value = UInt64(signed)
         guard value <= UInt64(end - offset) / UInt64(max(perItem, 1)) else {
             throw PartialDamage("a count of \(value) is more than the block holds")
         }
@@ -176,7 +179,9 @@ struct PartialReader {
         offset += 1
         switch family {
         case 4:
-            guard let value = UInt32(exactly: try readUInt64()) else { throw PartialDamage("an IPv4 address is too large") }
+            guard let value = UInt32(exactly: try readUInt64()) else {
+                throw PartialDamage("an IPv4 address is too large")
+            }
             return IPAddress(ipv4: value)
         case 6:
             return IPAddress(high: try readUInt64(), low: try readUInt64())

@@ -40,7 +40,9 @@ public enum PartialFile {
     /// - Parameter name: the file, for messages.
     /// - Throws: ``PartialFileError`` for a foreign, truncated, corrupt or differently versioned file.
     public static func decode(_ bytes: [UInt8], name: String) throws(PartialFileError) -> AnalysisState {
-        func fail(_ problem: PartialFileError.Problem) -> PartialFileError { PartialFileError(path: name, problem: problem) }
+        func fail(_ problem: PartialFileError.Problem) -> PartialFileError {
+            PartialFileError(path: name, problem: problem)
+        }
         guard bytes.count >= magic.count, Array(bytes.prefix(magic.count)) == magic else {
             throw fail(bytes.isEmpty ? .empty : .notAPartial)
         }
@@ -56,7 +58,8 @@ public enum PartialFile {
         }
         let end = headerEnd + Int(compressedSize)
         guard end + 4 == bytes.count else { throw fail(.corrupt("\(bytes.count - end - 4) bytes follow its end")) }
-        let stored = UInt32(bytes[end]) | UInt32(bytes[end + 1]) << 8 | UInt32(bytes[end + 2]) << 16
+        let stored =
+            UInt32(bytes[end]) | UInt32(bytes[end + 1]) << 8 | UInt32(bytes[end + 2]) << 16
             | UInt32(bytes[end + 3]) << 24
         guard crc32(of: Array(bytes[..<end])) == stored else { throw fail(.corrupt("its checksum does not match")) }
         guard bodySize <= UInt64(maximumBodySize),

@@ -77,8 +77,8 @@ struct BlockedRequiredCheck: AuditCheck {
                 strongest.level != .optional
             else { return }
             groups.add(
-                FileKey(requirement: strongest.requirementIndex, rule: SymbolRuleKey(flow)), facts.key,
-                source: facts.source, out: 0, in: 0, time: flow.time, starts: facts.starts)
+                FileKey(requirement: strongest.requirementIndex, rule: SymbolRuleKey(flow)), facts, out: 0, in: 0,
+                time: flow.time)
         }
 
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> BlockedRequiredCheck {

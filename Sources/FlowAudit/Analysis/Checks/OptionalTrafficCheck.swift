@@ -20,8 +20,8 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
             let strongest = facts.strongest, strongest.isEnabled, strongest.level == .optional
         else { return }
         groups.add(
-            strongest.requirementIndex, facts.key, source: facts.source, out: flow.bytesSent.valueOrZero,
-            in: flow.bytesReceived.valueOrZero, time: flow.time, starts: facts.starts)
+            strongest.requirementIndex, facts, out: flow.bytesSent.valueOrZero,
+            in: flow.bytesReceived.valueOrZero, time: flow.time)
     }
 
     func finish(symbols: borrowing SymbolTable, context: AuditContext) -> OptionalTrafficCheck { self }

@@ -8,13 +8,27 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
     struct Tally: Sendable {
         var allowedFlows = 0
         var deniedFlows = 0
-        var allowed: ConnectionCounter<ConnectionID>
-        var denied: ConnectionCounter<ConnectionID>
+        /// The connections, by fixed hash.
+        var allowed: HashSample
+        var denied: HashSample
         var protocols = ProtocolSet()
 
         init(limit: Int) {
-            allowed = ConnectionCounter(limit: limit)
-            denied = ConnectionCounter(limit: limit)
+            allowed = HashSample(limit: limit)
+            denied = HashSample(limit: limit)
+        }
+
+        /// One flow of connection `hash`.
+        @inline(__always)
+        mutating func count(allowed: Bool, hash: UInt64, protocolNumber: UInt8) {
+            if allowed {
+                allowedFlows += 1
+                self.allowed.insert(hash)
+            } else {
+                deniedFlows += 1
+                denied.insert(hash)
+            }
+            protocols.insert(protocolNumber)
         }
 
         mutating func merge(_ other: Tally) {
@@ -47,19 +61,11 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         guard facts.touchesCompute else { return }
         if facts.hasHost { sawHostNames = true } else { sawAddresses = true }
         guard let strongest = facts.strongest else { return }
-        let starts = SourceTotals(starts: facts.starts ? 1 : 0)
-        if flow.action.isAllowed {
-            tallies[strongest.requirementIndex].allowedFlows += 1
-            tallies[strongest.requirementIndex].allowed.add(
-                ConnectionID(fixedHash: facts.key.fixedHash), source: facts.source, starts)
-        } else if strongest.isEnabled && strongest.level != .optional {
-            tallies[strongest.requirementIndex].deniedFlows += 1
-            tallies[strongest.requirementIndex].denied.add(
-                ConnectionID(fixedHash: facts.key.fixedHash), source: facts.source, starts)
-        } else {
-            return
-        }
-        tallies[strongest.requirementIndex].protocols.insert(flow.protocolNumber)
+        let allowed = flow.action.isAllowed
+        // Denied flows count for requirements that apply only.
+        guard allowed || (strongest.isEnabled && strongest.level != .optional) else { return }
+        tallies[strongest.requirementIndex].count(
+            allowed: allowed, hash: facts.keyHash, protocolNumber: flow.protocolNumber)
     }
 
     func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RequirementOutcomesCheck { self }
@@ -74,13 +80,12 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         writer.write(sawHostNames)
         writer.write(sawAddresses)
         writer.write(tallies.count)
-        func identifier(_ id: ConnectionID, _ writer: inout PartialWriter) { writer.write(id.fixedHash) }
         for tally in tallies {
             writer.write(tally.allowedFlows)
             writer.write(tally.deniedFlows)
             writer.write(tally.protocols.bits)
-            tally.allowed.encode(into: &writer, key: identifier)
-            tally.denied.encode(into: &writer, key: identifier)
+            tally.allowed.encode(into: &writer)
+            tally.denied.encode(into: &writer)
         }
     }
 
@@ -92,15 +97,12 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             throw PartialDamage("the requirement outcomes do not match the allow list")
         }
         let limit = settings.bounds.connections
-        func identifier(_ reader: inout PartialReader) throws(PartialDamage) -> ConnectionID {
-            ConnectionID(fixedHash: try reader.readUInt64())
-        }
         for index in tallies.indices {
             tallies[index].allowedFlows = try reader.readInt()
             tallies[index].deniedFlows = try reader.readInt()
             tallies[index].protocols = ProtocolSet(bits: try reader.readUInt8())
-            tallies[index].allowed = try ConnectionCounter(from: &reader, limit: limit, key: identifier)
-            tallies[index].denied = try ConnectionCounter(from: &reader, limit: limit, key: identifier)
+            tallies[index].allowed = try HashSample(from: &reader, limit: limit)
+            tallies[index].denied = try HashSample(from: &reader, limit: limit)
         }
     }
 
@@ -111,9 +113,9 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
                 id: requirement.id, summary: FindingText.summary(of: requirement), level: requirement.level.rawValue,
                 status: tally.deniedFlows > 0 ? .failed : .passed, allowedFlows: tally.allowedFlows,
                 deniedFlows: tally.deniedFlows)
-            outcome.allowedConnections = tally.allowed.count
-            outcome.deniedConnections = tally.denied.count
-            outcome.connectionsAreEstimated = tally.allowed.isEstimated || tally.denied.isEstimated
+            outcome.allowedConnections = tally.allowed.estimate
+            outcome.deniedConnections = tally.denied.estimate
+            outcome.connectionsAreEstimated = tally.allowed.overflowed || tally.denied.overflowed
             outcome.observedTransport = tally.protocols.name
             if !requirement.isEnabled {
                 outcome.status = .skipped

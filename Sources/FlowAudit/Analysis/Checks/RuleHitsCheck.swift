@@ -35,7 +35,8 @@ struct RuleHitsCheck: AuditCheck {
 
     init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
         for _ in 0..<(try reader.readCount(perItem: 4)) {
-            let key = Key(container: try reader.readString(), rule: try reader.readString(), isFirewall: try reader.readBool())
+            let key = Key(
+                container: try reader.readString(), rule: try reader.readString(), isFirewall: try reader.readBool())
             hits[key, default: 0] += try reader.readInt()
         }
     }

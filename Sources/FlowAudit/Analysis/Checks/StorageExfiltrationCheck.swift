@@ -10,7 +10,9 @@ struct StorageExfiltrationCheck: AuditCheck {
         var storageTag: String
 
         static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.check.rawValue, lhs.destination, lhs.storageTag) < (rhs.check.rawValue, rhs.destination, rhs.storageTag)
+            (lhs.check.rawValue, lhs.destination, lhs.storageTag) < (
+                rhs.check.rawValue, rhs.destination, rhs.storageTag
+            )
         }
     }
 
@@ -64,7 +66,8 @@ struct StorageExfiltrationCheck: AuditCheck {
                 let uploadHeavy = finding.bytesOut > finding.bytesIn
                 let threshold = settings.configuration.thresholds.uploadBytesPerHour
                 finding.severity =
-                    uploadHeavy && finding.bytesOut >= threshold ? .high : uploadHeavy && finding.bytesOut > 0 ? .medium : .low
+                    uploadHeavy && finding.bytesOut >= threshold
+                    ? .high : uploadHeavy && finding.bytesOut > 0 ? .medium : .low
                 finding.message =
                     "The compute reached storage in another region (\(key.storageTag), \(key.destination)) than the "
                     + "workspace's (\(region)): \(connections), \(bytes), \(window). Azure ML needs only "
@@ -134,8 +137,8 @@ struct StorageExfiltrationCheck: AuditCheck {
                 key = FileKey(check: .crossRegion, destination: .address(flow.destination), setID: facts.setID.rawValue)
             }
             groups.add(
-                key, facts.key, source: facts.source, out: flow.bytesSent.valueOrZero,
-                in: flow.bytesReceived.valueOrZero, time: flow.time, starts: facts.starts, rule: SymbolRuleKey(flow))
+                key, facts, out: flow.bytesSent.valueOrZero,
+                in: flow.bytesReceived.valueOrZero, time: flow.time, rule: SymbolRuleKey(flow))
         }
 
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> StorageExfiltrationCheck {

@@ -77,7 +77,9 @@ struct UnexpectedEgressCheck: AuditCheck {
             let key = Key(
                 label: try reader.readString(), protocolNumber: try reader.readUInt8(), port: try reader.readInt32(),
                 situational: try reader.readInt(), isHost: try reader.readBool())
-            guard (-1..<requirements).contains(key.situational) else { throw PartialDamage("a requirement index is out of range") }
+            guard (-1..<requirements).contains(key.situational) else {
+                throw PartialDamage("a requirement index is out of range")
+            }
             return key
         }
         explained = BottomK(limit: settings.bounds.explainedEndpoints)
@@ -191,15 +193,16 @@ struct UnexpectedEgressCheck: AuditCheck {
                 protocolNumber: flow.protocolNumber, port: flow.destinationPort,
                 situational: facts.strongest?.requirementIndex ?? -1)
             groups.add(
-                key, facts.key, source: facts.source, out: flow.bytesSent.valueOrZero,
-                in: flow.bytesReceived.valueOrZero, time: flow.time, starts: facts.starts, rule: SymbolRuleKey(flow))
+                key, facts, out: flow.bytesSent.valueOrZero,
+                in: flow.bytesReceived.valueOrZero, time: flow.time, rule: SymbolRuleKey(flow))
         }
 
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> UnexpectedEgressCheck {
             var check = UnexpectedEgressCheck(settings: context.settings)
             check.groups = groups.resolved(symbols) { key, symbols in
                 Key(
-                    label: key.host.isEmpty ? context.traits[Int(key.setID)].label : symbols.text(key.host).lowercased(),
+                    label: key.host.isEmpty
+                        ? context.traits[Int(key.setID)].label : symbols.text(key.host).lowercased(),
                     protocolNumber: key.protocolNumber, port: key.port, situational: key.situational,
                     isHost: !key.host.isEmpty)
             }

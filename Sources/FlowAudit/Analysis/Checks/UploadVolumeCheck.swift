@@ -10,7 +10,9 @@ struct UploadVolumeCheck: AuditCheck {
         var storageTag: String
 
         static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.source, lhs.destination, lhs.hour, lhs.storageTag) < (rhs.source, rhs.destination, rhs.hour, rhs.storageTag)
+            (lhs.source, lhs.destination, lhs.hour, lhs.storageTag) < (
+                rhs.source, rhs.destination, rhs.hour, rhs.storageTag
+            )
         }
     }
 
