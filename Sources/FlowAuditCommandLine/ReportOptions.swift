@@ -9,6 +9,9 @@ import FlowAudit
 
 /// The report flags of `analyze` and `merge`, in one place: what is written where, and what fails the run.
 struct ReportOptions: ParsableArguments {
+    /// Where the report meant for standard output goes: `-`, or a file when tests run a command.
+    @TaskLocal static var standardOutput = "-"
+
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
     }
@@ -62,7 +65,7 @@ struct ReportOptions: ParsableArguments {
     /// Creates the files asked for, before any work, so that a path that cannot be written fails at once.
     func openFiles() throws -> ReportFiles {
         func open(_ path: String?) throws -> OutputFile? {
-            try path.map { path throws(OutputError) in try OutputFile(path: path) }
+            try path.map { path throws(OutputError) in try OutputFile(path: path == "-" ? Self.standardOutput : path) }
         }
         return ReportFiles(
             json: try open(json), junit: try open(junit), markdown: try open(markdown), partial: try open(partial))
@@ -79,12 +82,13 @@ struct ReportOptions: ParsableArguments {
         try files.markdown?.write(report.markdown(failOn: failOn.severity))
         try files.partial?.write(bytes: PartialFile.encode(state))
         if partial != "-" {
+            let output = try OutputFile(path: Self.standardOutput)
             switch format ?? .text {
             case .text:
-                let color = isatty(STDOUT_FILENO) != 0 && getenv("NO_COLOR") == nil
-                try OutputFile(path: "-").write(report.text(color: color, failOn: failOn.severity))
+                let color = Self.standardOutput == "-" && isatty(STDOUT_FILENO) != 0 && getenv("NO_COLOR") == nil
+                try output.write(report.text(color: color, failOn: failOn.severity))
             case .json:
-                try OutputFile(path: "-").write(report.jsonText())
+                try output.write(report.jsonText())
             }
         }
         let status = report.exitStatus(failOn: failOn.severity)

@@ -81,4 +81,20 @@ public struct WindowGap: Equatable, Sendable {
 
     /// Whole hours.
     public var hours: Int { Int((end - start) / 3_600_000) }
+
+    /// `2026-07-21T00:00:00.000Z to 2026-07-22T00:00:00.000Z (24 hours)`.
+    public var description: String {
+        "\(CivilTime.iso8601(milliseconds: start)) to \(CivilTime.iso8601(milliseconds: end)) "
+            + "(\(FindingText.count(hours, "hour")))"
+    }
+}
+
+extension [WindowGap] {
+    /// How the reports state the gaps: at most `limit` of them, then how many more.
+    public func summary(limit: Int = 5) -> String {
+        let hours = reduce(0) { $0 + $1.hours }
+        let shown = prefix(limit).map(\.description).joined(separator: ", ")
+        let more = count > limit ? ", and \(count - limit) more" : ""
+        return "\(FindingText.count(hours, "hour")) without flows: \(shown)\(more)"
+    }
 }

@@ -93,6 +93,7 @@ extension AnalysisReport {
         writer.field("check", finding.check?.rawValue)
         writer.field("rule", finding.rule)
         writer.field("flows", finding.flows)
+        writer.field("estimated", finding.isEstimated)
         writer.field("bytesOut", finding.bytesOut)
         writer.field("bytesIn", finding.bytesIn)
         writer.field("destinations", finding.destinations)
@@ -140,6 +141,16 @@ extension AnalysisReport {
             writer.beginObject()
             writer.field("start", CivilTime.iso8601(milliseconds: first))
             writer.field("end", CivilTime.iso8601(milliseconds: last))
+            writer.key("gaps")
+            writer.beginArray()
+            for gap in windowGaps {
+                writer.beginObject()
+                writer.field("start", CivilTime.iso8601(milliseconds: gap.start))
+                writer.field("end", CivilTime.iso8601(milliseconds: gap.end))
+                writer.field("hours", gap.hours)
+                writer.endObject()
+            }
+            writer.endArray()
             writer.endObject()
         } else {
             writer.null()

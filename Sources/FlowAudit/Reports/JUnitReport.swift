@@ -328,6 +328,7 @@ extension AnalysisReport {
         if let first = inputs.firstTime, let last = inputs.lastTime {
             lines.append(
                 "window: \(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))")
+            if !windowGaps.isEmpty { lines.append("gaps: " + windowGaps.summary()) }
         } else {
             lines.append("window: none (no flows)")
         }

@@ -73,6 +73,7 @@ extension AnalysisReport {
         var lines = ["### Inputs", ""]
         if let first = inputs.firstTime, let last = inputs.lastTime {
             lines.append("- Window: \(Self.time(first)) to \(Self.time(last))")
+            if !windowGaps.isEmpty { lines.append("- Gaps: " + MarkdownText.escaped(windowGaps.summary(), limits)) }
         } else {
             lines.append("- Window: none (no flows)")
         }

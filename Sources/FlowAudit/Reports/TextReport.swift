@@ -133,6 +133,7 @@ extension AnalysisReport {
         if let first = inputs.firstTime, let last = inputs.lastTime {
             rows.append(
                 ("window", "\(CivilTime.iso8601(milliseconds: first)) to \(CivilTime.iso8601(milliseconds: last))"))
+            if !windowGaps.isEmpty { rows.append(("gaps", windowGaps.summary())) }
         } else {
             rows.append(("window", "none (no flows)"))
         }
