@@ -19,7 +19,10 @@ struct ThroughputBenchmark: ParsableCommand {
             reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs set to \
             the core count. (d) ../shared/bench/naive_reference.py runs when python3 and the script exist; \
             it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs for d/b' and d/c'. \
-            Last, (b1) is (b) on the first blob alone, to show that memory does not grow with the input. \
+            (b1) is (b) on the first blob alone, to show that memory does not grow with the input. Last, the \
+            split runs: (e) as many --shard processes as cores at once, each --jobs 1 writing a partial, and (e') \
+            their merge, whose JSON report must equal (b)'s; (f) the merge of 100 partials of a 100-blob corpus; \
+            and the partial's size for the corpus and for a corpus four times as large. \
             The corpus is written once per size and reused while its manifest matches. Build with \
             -c release (Scripts/bench.sh does).
             """)
@@ -131,10 +134,21 @@ struct ThroughputBenchmark: ParsableCommand {
             "(b1) flowaudit --jobs 1, first blob", files: [paths[0]], jobs: 1, runFolder: runFolder)
         rows.append(Row(oneFile, bytes: corpus.files[0].decompressedBytes))
 
+        let singleReport = try String(
+            contentsOfFile: "\(runFolder)/\(Self.slug(oneJob.name))-1.json", encoding: .utf8)
+        let split = try measurePartials(
+            corpus: corpus, corpusFolder: corpusFolder, mebibytes: mebibytes, shards: allJobs,
+            singleReport: singleReport, runFolder: runFolder)
+
         print()
         printTable(rows)
         print()
-        let peak = rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak).max() ?? 0
+        printSplitTable(split, single: allCores)
+        print()
+        let splitPeaks = [split.shards.peak, split.merge.peak, split.hundred.peak]
+        let peak =
+            (rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak) + splitPeaks)
+            .max() ?? 0
         let verdicts = [
             Verdict("b/a   --jobs 1 over zlib alone", oneJob.wall / inflate.wall, atMost: 1.3),
             Verdict("b/c   --jobs 1 over --jobs \(allJobs)", oneJob.wall / allCores.wall, atLeast: 1.7),
@@ -144,6 +158,13 @@ struct ThroughputBenchmark: ParsableCommand {
             Verdict(
                 "growth: b over b1 (\(files) blobs over 1), MiB", Double(oneJob.peak - oneFile.peak) / 1_048_576,
                 atMost: 4),
+            Verdict(
+                "(e+e')/c  \(allJobs) shards + merge over --jobs \(allJobs)",
+                (split.shards.wall + split.merge.wall) / allCores.wall, atMost: 1.3),
+            Verdict("(f)   merge of 100 partials, s", split.hundred.wall, atMost: 2),
+            Verdict(
+                "partial size, 4× the corpus over 1×",
+                Double(split.fourTimesPartialSize) / Double(split.corpusPartialSize), atMost: 1.1),
         ]
         for verdict in verdicts { print(verdict.line) }
         print()
@@ -204,7 +225,7 @@ struct ThroughputBenchmark: ParsableCommand {
 
     /// Runs `arguments` `runs` times and keeps the fastest; `flows` reads the flow count from
     /// the run's output prefix.
-    private func measure(
+    func measure(
         _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, flows: (String) throws -> Int
     ) throws -> Measurement {
         var best: Measurement?
@@ -229,7 +250,7 @@ struct ThroughputBenchmark: ParsableCommand {
     }
 
     /// The flowaudit executable: the option, or the one beside this program.
-    private func flowauditPath() -> String {
+    func flowauditPath() -> String {
         flowaudit ?? (URL(fileURLWithPath: Self.executablePath()).deletingLastPathComponent().path + "/flowaudit")
     }
 
@@ -254,7 +275,7 @@ struct ThroughputBenchmark: ParsableCommand {
     }
 
     /// `inputs.flows` of a JSON report.
-    private static func flowsInReport(_ path: String) throws -> Int {
+    static func flowsInReport(_ path: String) throws -> Int {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let inputs = report["inputs"] as? [String: Any], let flows = inputs["flows"] as? Int
@@ -322,6 +343,26 @@ struct ThroughputBenchmark: ParsableCommand {
 
     // MARK: Output
 
+    /// The split-run rows: shards and their merge against one process on all cores, 100 partials, sizes.
+    private func printSplitTable(_ split: PartialFigures, single: Measurement) {
+        print(
+            pad("split runs, same corpus", 44) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
+                + pad("peak MiB", 10, right: true))
+        let total = Measurement(
+            name: "(e+e') split and merged", wall: split.shards.wall + split.merge.wall,
+            cpu: split.shards.cpu + split.merge.cpu, peak: max(split.shards.peak, split.merge.peak), flows: 0,
+            output: "")
+        for row in [split.shards, split.merge, total, single, split.hundred] {
+            print(
+                pad(row.name, 44) + pad(format(row.wall, 2), 8, right: true) + pad(format(row.cpu, 2), 8, right: true)
+                    + pad(format(Double(row.peak) / 1_048_576, 1), 10, right: true))
+        }
+        print(
+            "partials: \(kib(split.hundredAverageSize)) KiB on average for (f); the corpus's "
+                + "\(kib(split.corpusPartialSize)) KiB; four times the corpus (\(grouped(split.fourTimesFlows)) "
+                + "flows) \(kib(split.fourTimesPartialSize)) KiB")
+    }
+
     private func printTable(_ rows: [Row]) {
         print(
             pad("", 36) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
@@ -337,12 +378,14 @@ struct ThroughputBenchmark: ParsableCommand {
         }
     }
 
-    private static func slug(_ name: String) -> String {
+    static func slug(_ name: String) -> String {
         String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }
 
 private func mib(_ bytes: Int) -> String { format(Double(bytes) / 1_048_576, 1) }
+
+private func kib(_ bytes: Int) -> String { format(Double(bytes) / 1024, 1) }
 
 private func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
 

@@ -87,7 +87,8 @@ struct PartialResultTests {
             for file in corpus.files { parts[Int(random.next() % UInt64(shardCount))].append(file) }
             var states: [AnalysisState] = []
             for part in parts {
-                let state = part.isEmpty ? AnalysisState(settings: corpus.context.settings) : try await corpus.analyze(part)
+                let state =
+                    part.isEmpty ? AnalysisState(settings: corpus.context.settings) : try await corpus.analyze(part)
                 states.append(try roundTrip(state))
             }
             // A random tree: merge two random nodes, in a random order, until one is left.
@@ -162,11 +163,13 @@ struct PartialResultTests {
             #expect(seen.sorted() == files.sorted(), "N = \(count)")
             #expect(loads.max()! - loads.min()! <= sizes.max()!, "N = \(count): loads \(loads)")
         }
-        #expect(InputShard(parsing: "0/3") == nil && InputShard(parsing: "4/3") == nil && InputShard(parsing: "1/0") == nil)
+        #expect(
+            InputShard(parsing: "0/3") == nil && InputShard(parsing: "4/3") == nil && InputShard(parsing: "1/0") == nil)
         #expect(InputShard(parsing: "2/3") == InputShard(index: 2, count: 3))
         // Empty files spread too.
         let empty = (0..<6).map { "e\($0)" }
-        #expect(try #require(InputShard(index: 3, count: 3)).select(empty, sizes: Array(repeating: 0, count: 6)).count == 2)
+        #expect(
+            try #require(InputShard(index: 3, count: 3)).select(empty, sizes: Array(repeating: 0, count: 6)).count == 2)
     }
 
     @Test("a partial reads back to the same state: the same bytes, the same reports")
@@ -192,7 +195,9 @@ struct PartialResultTests {
         #expect(largeFlows > 3 * smallFlows)
         let smallSize = PartialFile.encode(smallState).count
         let largeSize = PartialFile.encode(largeState).count
-        #expect(Double(largeSize) < 1.25 * Double(smallSize), "\(smallSize) bytes for \(smallFlows) flows, \(largeSize) for \(largeFlows)")
+        #expect(
+            Double(largeSize) < 1.25 * Double(smallSize),
+            "\(smallSize) bytes for \(smallFlows) flows, \(largeSize) for \(largeFlows)")
     }
 
     @Test("the report states the window's gaps: hours without flows, also across merged days")
@@ -262,7 +267,8 @@ struct MergeCommandTests {
         // A merged partial merges again (a tree), and --fail-on changes the status as for analyze.
         let tree = directory.path + "/tree.partial"
         #expect(await flowaudit(["merge", partials[0], partials[1], "--partial", tree], output: output).status == 1)
-        let top = await flowaudit(["merge", tree, partials[2], "--json", output, "--fail-on", "never"], output: "/dev/null")
+        let top = await flowaudit(
+            ["merge", tree, partials[2], "--json", output, "--fail-on", "never"], output: "/dev/null")
         #expect(top.status == 1)  // damaged input fails whatever --fail-on says
         #expect(try String(contentsOfFile: output, encoding: .utf8) == single)
     }
@@ -281,7 +287,8 @@ struct MergeCommandTests {
         let other = directory.path + "/other-region.partial"
         let logs = directory.path + "/logs"
         let run = await flowaudit(
-            ["analyze", logs, "--shard", "2/3", "--region", "chinaeast2", "--partial", other, "--quiet"], output: output)
+            ["analyze", logs, "--shard", "2/3", "--region", "chinaeast2", "--partial", other, "--quiet"], output: output
+        )
         #expect(run.status == 1)
         await expectRefusal(
             [partials[0], other], mentioning: [partials[0], other, "region: 'chinanorth3'", "'chinaeast2'"],
@@ -341,12 +348,15 @@ struct BoundedCountTests {
         var small = AnalysisBounds()
         small.connections = 256
         let estimated = try await SplitCorpus.generated(files: 6, kibibytes: 96, bounds: small).analyze().report()
-        let exact = try await SplitCorpus.generated(files: 6, kibibytes: 96, bounds: AnalysisBounds()).analyze().report()
+        let exact = try await SplitCorpus.generated(files: 6, kibibytes: 96, bounds: AnalysisBounds()).analyze()
+            .report()
         var compared = 0
         for (guess, truth) in zip(estimated.requirements, exact.requirements) where truth.allowedConnections > 512 {
             #expect(!truth.connectionsAreEstimated && guess.connectionsAreEstimated)
-            let error = abs(Double(guess.allowedConnections - truth.allowedConnections)) / Double(truth.allowedConnections)
-            #expect(error < 0.25, "\(truth.id): \(guess.allowedConnections) estimated, \(truth.allowedConnections) exact")
+            let error =
+                abs(Double(guess.allowedConnections - truth.allowedConnections)) / Double(truth.allowedConnections)
+            #expect(
+                error < 0.25, "\(truth.id): \(guess.allowedConnections) estimated, \(truth.allowedConnections) exact")
             compared += 1
         }
         #expect(compared >= 2)

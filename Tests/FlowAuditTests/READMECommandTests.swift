@@ -42,7 +42,9 @@ private func commands(in document: String) -> [String] {
         }
         var words: [String] = []
         for word in line[start.lowerBound...].split(separator: " ").map(String.init) {
-            if [">", ">>", "|", "||", "&&", ";"].contains(word) || word.hasPrefix(">") || word.hasPrefix("2>") { break }
+            if [">", ">>", "|", "||", "&&", ";"].contains(word) || word.hasPrefix(">") || word.hasPrefix("2>") {
+                break
+            }
             if word.hasSuffix(";") {
                 words.append(String(word.dropLast()))
                 break

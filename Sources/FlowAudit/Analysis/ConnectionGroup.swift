@@ -66,8 +66,6 @@ struct PerSourceTotals: BottomKValue, Equatable {
         lhs.all.elementsEqual(rhs.all) { $0.source == $1.source && $0.totals == $1.totals }
     }
 
-    var isEmpty: Bool { inlineCount == 0 }
-
     @inline(__always)
     mutating func add(source: UInt64, _ totals: SourceTotals) {
         if inlineCount > 0 && first.source == source {
@@ -142,12 +140,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         tracked = BottomK(limit: limit)
     }
 
-    @inline(__always)
-    mutating func add(_ key: Key, source: UInt64, _ totals: SourceTotals) {
-        add(key, hash: key.fixedHash, source: source, totals)
-    }
-
-    /// The same, with the key's fixed hash already worked out.
+    /// Adds what one source saw of a connection; `hash` is the key's fixed hash.
     @inline(__always)
     mutating func add(_ key: Key, hash: UInt64, source: UInt64, _ totals: SourceTotals) {
         // Once full, most new connections hash above everything kept: totalled without a lookup.
@@ -414,11 +407,6 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
             guard groups[key] == nil else { throw PartialDamage("a group is listed twice") }
             groups[key] = try ConnectionGroup(from: &reader, limit: limit)
         }
-    }
-
-    subscript(key: Key) -> ConnectionGroup {
-        get { groups[key] ?? ConnectionGroup(limit: limit) }
-        set { groups[key] = newValue }
     }
 
     mutating func merge(_ group: ConnectionGroup, into key: Key) {
