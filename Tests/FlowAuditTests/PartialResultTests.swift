@@ -387,3 +387,40 @@ struct BoundedCountTests {
         #expect(!few.overflowed && few.estimate == 40)
     }
 }
+
+@Suite("Damaged partial results")
+struct DamagedPartialTests {
+    @Test("a body damaged after writing (checksum recomputed) is refused or read, never a crash")
+    func mutatedBodies() async throws {
+        let state = try await SplitCorpus.demo().analyze()
+        var writer = PartialWriter()
+        state.encode(into: &writer)
+        let body = writer.bytes
+        var random = SplitMix64(seed: 11)
+        var refused = 0
+        for round in 0..<300 {
+            var mutated = body
+            switch round % 3 {
+            case 0:
+                for _ in 0..<1 + Int(random.next() % 4) {
+                    mutated[Int(random.next() % UInt64(mutated.count))] ^= UInt8(1 << (random.next() % 8))
+                }
+            case 1:
+                mutated = Array(mutated.prefix(Int(random.next() % UInt64(mutated.count))))
+            default:
+                let position = Int(random.next() % UInt64(mutated.count))
+                mutated[position] = [0x00, 0x7F, 0x80, 0xFF][Int(random.next() % 4)]
+            }
+            do {
+                let decoded = try PartialFile.decode(PartialFile.wrap(body: mutated), name: "mutated")
+                // Whatever was read must still make reports.
+                _ = try reports(decoded.report())
+            } catch {
+                #expect(String(describing: error).contains("'mutated'"))
+                refused += 1
+            }
+        }
+        // Every cut is refused; flips inside values may leave a valid body.
+        #expect(refused >= 100)
+    }
+}

@@ -81,7 +81,7 @@ enum FindingText {
         }
         let hours = windowHours(first: first, last: last)
         var text = "in the window \(time(first)) to \(time(last)) (\(duration(first: first, last: last))"
-        let spanned = Int(FlowHours.hour(of: last) - FlowHours.hour(of: first) + 1)
+        let spanned = Int(FlowHours.hour(of: last) &- FlowHours.hour(of: first) &+ 1)
         let covered = context.hours.count(from: first, to: last)
         if covered < spanned {
             text += "; flows in only \(covered) of its \(spanned) clock hours: coverage has gaps"
@@ -99,14 +99,14 @@ enum FindingText {
     /// The window's length in whole hours, rounded to the nearest: a day of hourly blobs, first flow
     /// just after midnight and last just before, is 24 hours.
     static func windowHours(first: Int64, last: Int64) -> Int {
-        Int((last - first + 1_800_000) / 3_600_000)
+        Int(((Double(last) - Double(first)) / 3_600_000).rounded())
     }
 
     /// `2 hours`, or `45 minutes` under an hour.
     static func duration(first: Int64, last: Int64) -> String {
         let hours = windowHours(first: first, last: last)
         if hours >= 1 { return count(hours, "hour") }
-        let minutes = Int((last - first) / 60_000)
+        let minutes = Int((Double(last) - Double(first)) / 60_000)
         return minutes >= 1 ? count(minutes, "minute") : "under a minute"
     }
 }

@@ -24,7 +24,8 @@ public struct FlowHours: Sendable, Equatable {
 
     /// The hour that holds a time (floor division, so times before 1970 fall in the right hour).
     static func hour(of time: Int64) -> Int64 {
-        time >= 0 ? time / 3_600_000 : (time - 3_599_999) / 3_600_000
+        let quotient = time / 3_600_000
+        return time % 3_600_000 < 0 ? quotient - 1 : quotient
     }
 
     /// How many hours with flows the window from `first` to `last` holds.
@@ -41,10 +42,13 @@ public struct FlowHours: Sendable, Equatable {
         var gaps: [WindowGap] = []
         var expected = firstHour
         for hour in seen {
-            if hour > expected { gaps.append(WindowGap(start: expected * 3_600_000, end: hour * 3_600_000)) }
-            expected = hour + 1
+            if hour > expected { gaps.append(WindowGap(start: expected &* 3_600_000, end: hour &* 3_600_000)) }
+            expected = hour &+ 1
         }
-        if expected <= lastHour { gaps.append(WindowGap(start: expected * 3_600_000, end: (lastHour + 1) * 3_600_000)) }
+        // Wrapping arithmetic: times at the ends of the range (a crafted partial) must not trap.
+        if expected <= lastHour {
+            gaps.append(WindowGap(start: expected &* 3_600_000, end: (lastHour &+ 1) &* 3_600_000))
+        }
         return gaps
     }
 
@@ -80,7 +84,7 @@ public struct WindowGap: Equatable, Sendable {
     }
 
     /// Whole hours.
-    public var hours: Int { Int((end - start) / 3_600_000) }
+    public var hours: Int { Int((end &- start) / 3_600_000) }
 
     /// `2026-07-21T00:00:00.000Z to 2026-07-22T00:00:00.000Z (24 hours)`.
     public var description: String {

@@ -24,10 +24,15 @@ public enum PartialFile {
     public static func encode(_ state: AnalysisState) -> [UInt8] {
         var body = PartialWriter()
         state.encode(into: &body)
-        let compressed = GzipDeflater.gzip(body.bytes)
+        return wrap(body: body.bytes)
+    }
+
+    /// A file around a body: the header, the compressed body and the checksum.
+    static func wrap(body: [UInt8]) -> [UInt8] {
+        let compressed = GzipDeflater.gzip(body)
         var header = PartialWriter()
         header.write(UInt64(formatVersion))
-        header.write(UInt64(body.bytes.count))
+        header.write(UInt64(body.count))
         header.write(UInt64(compressed.count))
         var bytes = magic + header.bytes + compressed
         let crc = crc32(of: bytes)
