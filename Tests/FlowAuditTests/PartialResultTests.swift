@@ -424,3 +424,35 @@ struct DamagedPartialTests {
         #expect(refused >= 100)
     }
 }
+
+@Suite("Input order and duplicates")
+struct InputOrderTests {
+    @Test("files are listed by path component by component, as a walk finds them, whatever the order given")
+    func pathOrder() throws {
+        let names = ["logs/x.json", "logs/x/b.json", "logs/x/a.json", "logs/w.json", "logs/x-y.json", "logs/X.json"]
+        let sorted = names.sorted { InputPathOrder.precedes($0, $1) }
+        #expect(
+            sorted == ["logs/X.json", "logs/w.json", "logs/x/a.json", "logs/x/b.json", "logs/x-y.json", "logs/x.json"])
+        let directory = try TemporaryDirectory()
+        for name in names { try directory.write(name, "{}") }
+        let walked = try InputDiscovery.inputs(for: [directory.path + "/logs"])
+        #expect(walked == sorted.map { directory.path + "/" + $0 })
+        let given = try InputDiscovery.inputs(for: names.reversed().map { directory.path + "/" + $0 })
+        #expect(given == walked)
+    }
+
+    @Test("a file named twice, or named and found in a directory, or reached through a link, is read once")
+    func duplicatesAreReadOnce() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("logs/a.json", "{}")
+        try directory.write("logs/b.json", "{}")
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/link.json", withDestinationPath: file)
+        let inputs = try InputDiscovery.inputs(
+            for: [
+                file, directory.path + "/logs", directory.path + "/logs/../logs/a.json", directory.path + "/link.json",
+                "-", "-",
+            ])
+        // The path that comes first in the order is kept: the link, before `logs/`.
+        #expect(inputs == [directory.path + "/link.json", directory.path + "/logs/b.json", "-"])
+    }
+}
