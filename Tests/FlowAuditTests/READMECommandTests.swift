@@ -51,10 +51,10 @@ private func commands(in document: String) -> [String] {
             }
             words.append(word)
         }
-        // Shell variables and placeholders (`$day`, `${K}`, `{}`) stand for values: 1 is valid wherever
-        // they are used (a shard number, part of a file name).
+        // Shell variables, arithmetic and placeholders (`$day`, `${K}`, `$((I+1))`, `{}`) stand for values:
+        // 1 is valid wherever they are used (a shard number, part of a file name).
         let command = words.joined(separator: " ").replacingOccurrences(
-            of: #"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\}"#, with: "1", options: .regularExpression)
+            of: #"\$\(\([^)]*\)\)|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\}"#, with: "1", options: .regularExpression)
         // The usage synopsis shows optional parts in brackets; it is checked by reading, not parsing.
         if command.contains("[") { continue }
         commands.append(command)
