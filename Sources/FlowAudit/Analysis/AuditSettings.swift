@@ -28,6 +28,17 @@ public struct AuditSettings: Sendable {
     }
 }
 
+/// The bounds of what the analysis tracks exactly; a partial records them and merges require them equal.
+public struct AnalysisBounds: Equatable, Sendable {
+    /// Connections told apart per finding group and per requirement.
+    public var connections = 4096
+    /// Connections that firewall application logs explain, kept to clear flow-log egress.
+    public var explainedEndpoints = 100_000
+
+    /// The defaults.
+    public init() {}
+}
+
 /// The settings that change results, as named text fields: partials merge only when all are equal, and a
 /// refusal names the fields that differ. Paths (of logs, the configuration, exports or service-tag files),
 /// `--shard` and `--jobs` are not part of it; files are identified by their content.

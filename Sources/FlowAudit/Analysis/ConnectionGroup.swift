@@ -112,17 +112,6 @@ struct PerSourceTotals: BottomKValue, Equatable {
     }
 }
 
-/// The bounds of what the analysis tracks exactly; a partial records them and merges require them equal.
-public struct AnalysisBounds: Equatable, Sendable {
-    /// Connections told apart per finding group and per requirement.
-    public var connections = 4096
-    /// Connections that firewall application logs explain, kept to clear flow-log egress.
-    public var explainedEndpoints = 100_000
-
-    /// The defaults.
-    public init() {}
-}
-
 /// Distinct connections and their bytes, exact up to a bound and estimated beyond it.
 ///
 /// The ``AnalysisBounds/connections`` connections with the smallest fixed hashes are told apart, with each
