@@ -6,7 +6,7 @@
 # 100 partials, and the partial's size for the corpus and for one four times as large (written once
 # too, 4 GiB).
 #
-#   Scripts/bench.sh              the full benchmark (the README's Performance figures)
+#   Scripts/bench.sh              the full benchmark (the figures in docs/performance.md)
 #   Scripts/bench.sh --quick      a 64 MiB corpus, to check that everything runs
 #   Scripts/bench.sh --help       every option (runs, corpus size, jobs, Python, paths)
 set -euo pipefail

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in Fuzz/ and runs each one for a while.
 #
-#   Scripts/fuzz.sh [SECONDS] [TARGET...]
+#   Scripts/fuzz.sh [SECONDS] [TARGET...]     open-ended: explore, and keep what is found
+#   Scripts/fuzz.sh --ci [TARGET...]          deterministic: what .ci/run runs
 #
 # SECONDS (default 60) is the time per target; 0 means no time limit (then set FUZZ_RUNS).
+#
+# --ci gives the same result on every run of the same commit: a fixed -seed, a fixed -runs count
+# per target (a few seconds each), only the committed seeds as input (test fixtures, sample-logs,
+# Fuzz/Corpus; not ../shared), a fresh corpus that is thrown away afterwards, and deterministic
+# Swift hashing. It fails only when the code changes what those inputs do.
 # TARGETs are file names in Fuzz/ without `Fuzz` and `.swift`, in kebab case: log-reader,
 # json-tokenizer, flow-tuple, firewall-message, firewall-record, csv-reader, json-parser,
-# service-tags. Without any, every target runs.
+# service-tags, rule-export. Without any, every target runs.
 #
 # Environment:
 #   FUZZ_RUNS=N   stop each target after N inputs (libFuzzer -runs), or at SECONDS if that comes first.
@@ -20,19 +26,44 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-60}
-shift || true
-all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags)
+ci=false
+if [[ ${1:-} == --ci ]]; then
+    ci=true
+    shift
+    seconds=0
+else
+    seconds=${1:-60}
+    shift || true
+fi
+all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags
+    rule-export)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
 out=.build-fuzz
 features=(-enable-upcoming-feature ExistentialAny -enable-upcoming-feature MemberImportVisibility
     -enable-upcoming-feature InternalImportsByDefault)
-common=(-sanitize=fuzzer,address -O -I Sources/CZlib -I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 "${features[@]}")
+# One package name, as SwiftPM gives its targets: the library's `package` declarations are the targets' too.
+common=(-sanitize=fuzzer,address -O -I Sources/CZlib -I Sources/CLibXML2 -Xcc -I/usr/include/libxml2 "${features[@]}"
+    -package-name flowaudit)
 
 # The Swift runtime's backtracer would take over libFuzzer's crash handling.
 export SWIFT_BACKTRACE=enable=no
+
+# Per target, for --ci: the inputs run, sized to a few seconds each on one core.
+ci_runs() {
+    case "$1" in
+    log-reader) echo 3000 ;;
+    csv-reader) echo 3500 ;;
+    json-tokenizer) echo 12000 ;;
+    json-parser) echo 16000 ;;
+    service-tags) echo 30000 ;;
+    rule-export) echo 20000 ;;
+    firewall-record) echo 120000 ;;
+    firewall-message) echo 250000 ;;
+    flow-tuple) echo 600000 ;;
+    esac
+}
 
 # Per target: the longest input, and any libFuzzer options of its own.
 max_len() {
@@ -71,6 +102,21 @@ fi
 # Seeds, gathered afresh for each run (runs may go on side by side).
 seed_root=$out/seeds.$$
 trap 'rm -rf "$seed_root"' EXIT
+seed_sources=(Tests/FlowAuditTests/Fixtures sample-logs)
+# What runs each target: as is, or, for --ci, with address space randomization off where the system
+# allows it (comparisons of addresses reach libFuzzer's comparison tracing and steer its mutations).
+launcher=(nice -n 10)
+if $ci; then
+    # Swift's hashing is seeded per process unless told otherwise; coverage must not depend on it.
+    export SWIFT_DETERMINISTIC_HASHING=1
+    if setarch "$(uname -m)" -R true 2>/dev/null; then
+        launcher+=(setarch "$(uname -m)" -R)
+    else
+        echo "warning: setarch -R is not available: address randomization may change --ci coverage figures" >&2
+    fi
+else
+    seed_sources+=(../shared/samples)
+fi
 # Seeds shared by every target: real logs in every layout the reader accepts.
 shared_seeds=$seed_root/common
 mkdir -p "$shared_seeds"
@@ -81,7 +127,7 @@ while IFS= read -r -d '' file; do
     if [[ $file == *.gz ]]; then
         gzip -dc "$file" >"$shared_seeds/$index-$(basename "$file" .gz)" 2>/dev/null || true
     fi
-done < <(find Tests/FlowAuditTests/Fixtures sample-logs ../shared/samples -type f ! -name '*.md' -print0 2>/dev/null)
+done < <(find "${seed_sources[@]}" -type f ! -name '*.md' -print0 2>/dev/null | sort -z)
 # Tuples, firewall messages and records cut out of those logs, for the targets that read just those.
 extracted=$seed_root/extracted
 python3 Scripts/fuzz-seeds.py "$extracted" "$shared_seeds"/*
@@ -99,7 +145,8 @@ for target in "${targets[@]}"; do
     nice -n 10 swiftc "${common[@]}" -parse-as-library Fuzz/Support/*.swift "$source_file" -I "$out/lib" -L "$out/lib" -lFlowAudit \
         -lz -lxml2 -o "$binary" 2> >(grep -v "ld.gold: warning: Cannot export local symbol" >&2)
 
-    corpus=$out/corpus/$target
+    # Open-ended runs keep what they discover for the next run; --ci starts from the seeds alone.
+    if $ci; then corpus=$seed_root/corpus/$target; else corpus=$out/corpus/$target; fi
     artifacts=$out/artifacts/$target
     seeds=$seed_root/$target
     mkdir -p "$corpus" "$artifacts" "$seeds"
@@ -108,17 +155,26 @@ for target in "${targets[@]}"; do
     done
     options=(-max_len="$(max_len "$target")" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10
         -print_final_stats=1 -artifact_prefix="$artifacts/")
-    ((seconds > 0)) && options+=(-max_total_time="$seconds")
-    [[ -n ${FUZZ_RUNS:-} ]] && options+=(-runs="$FUZZ_RUNS")
+    if $ci; then
+        # -reload=0: re-reading the output corpus on a timer makes the run depend on the clock.
+        # -use_cmp=0 -use_memmem=0: operands of traced comparisons include addresses, which differ
+        # from run to run and would steer the mutations differently.
+        options+=(-seed=1 -runs="$(ci_runs "$target")" -reload=0 -use_cmp=0 -use_memmem=0)
+    else
+        ((seconds > 0)) && options+=(-max_total_time="$seconds")
+        [[ -n ${FUZZ_RUNS:-} ]] && options+=(-runs="$FUZZ_RUNS")
+    fi
     [[ -f Fuzz/Dictionaries/$target.dict ]] && options+=(-dict=Fuzz/Dictionaries/"$target".dict)
     log=$out/$target.log
     echo "== $target: $binary ${options[*]} $corpus $seeds $shared_seeds"
     set +e
     started=$SECONDS
-    nice -n 10 "$binary" "${options[@]}" "$corpus" "$seeds" "$shared_seeds" >"$log" 2>&1
+    "${launcher[@]}" "$binary" "${options[@]}" "$corpus" "$seeds" "$shared_seeds" >"$log" 2>&1
     status=$?
     set -e
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    # Coverage and features of the last status line: the same on every --ci run of one commit.
+    coverage=$(grep -o 'cov: [0-9]* ft: [0-9]* corp: [0-9]*' "$log" | tail -1)
     elapsed=$((SECONDS - started))
     if ((status != 0)); then
         failed+=("$target")
@@ -126,6 +182,8 @@ for target in "${targets[@]}"; do
         echo "-- $target failed; the end of $log:" >&2
         grep -v '^#[0-9]' "$log" | tail -40 >&2
         ls "$artifacts" >&2
+    elif $ci; then
+        summary+=("$target: ${runs:-?} runs, ${coverage:-no coverage line}")
     else
         summary+=("$target: ${runs:-?} runs in ${elapsed}s")
     fi

@@ -16,14 +16,61 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Exit status: 0 when no finding is at or above --fail-on and all input was read whole; 1 otherwise; \
             2 for usage or configuration errors, or when nothing could be read. With --shard and --partial, \
             the status is that of the share read; flowaudit merge gives the status of the whole.
+
+            EXAMPLES:
+              flowaudit analyze sample-logs
+              flowaudit analyze logs/ --junit flowaudit.xml --markdown flowaudit.md
+              flowaudit analyze PT1H.json.gz --format json --fail-on medium
+              flowaudit analyze - --cloud public --region eastus --color never
+              flowaudit analyze logs/ --shard 2/8 --partial part-2.partial --quiet
             """)
 
-    @Argument(help: "Log files, directories (walked recursively), or - for standard input.")
+    @Argument(
+        help: ArgumentHelp("Log files, directories (walked recursively), or - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @OptionGroup var deployment: ConfigurationOptions
+    @OptionGroup(title: "Deployment") var deployment: DeploymentOptions
+    @OptionGroup(title: "Rules") var rules: RuleExportOptions
+    @OptionGroup(title: "Filters") var filters: FilterOptions
+    @OptionGroup(title: "Reports") var reports: ReportOptions
+    @OptionGroup(title: "Partial results") var split: SplitOptions
+    @OptionGroup(title: "Limits") var limits: LimitOptions
 
-    @OptionGroup var report: ReportOptions
+    func validate() throws {
+        try split.output.validate(with: reports)
+    }
+
+    func run() async throws {
+        // Everything that can fail on settings fails here, before any log is read.
+        let searchDirectory = paths.first { isDirectory($0) } ?? "."
+        let configuration = try deployment.configuration(searching: searchDirectory, rules: rules)
+        let destinations = try reports.open(partial: split.output)
+        let (context, notice) = try AuditContext.load(configuration: configuration)
+        if let notice { reports.note(notice) }
+
+        var options = limits.analyzeOptions(paths: paths)
+        options.context = context
+        options.filter = try filters.request()
+        options.shard = split.shard
+        options.excludedFiles =
+            configuration.nsgExports + configuration.firewallPolicies
+            + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }
+        let progress = reports.quiet ? nil : TerminalProgressLine.forStandardError()
+        let state = try await Analyzer.analyze(options, observer: progress)
+        let status = try destinations.publish(state.report(), state: state)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+}
+
+/// `--partial` and `--shard` of `analyze` (help group "Partial results"): split a run over processes or
+/// machines and keep its mergeable state (docs/partial-results.md).
+struct SplitOptions: ParsableArguments {
+    @OptionGroup var output: PartialOutputOptions
 
     @Option(
         name: .long,
@@ -38,59 +85,4 @@ struct AnalyzeCommand: AsyncParsableCommand {
             return shard
         })
     var shard: InputShard?
-
-    @Option(name: .long, help: "Files read at once (default: the number of cores).")
-    var jobs: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The longest JSON record or CSV row read, in MiB (default 64).", valueName: "MiB"))
-    var maxRecordSize: Int?
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("The most bytes one file may decompress to, in GiB (default 16).", valueName: "GiB"))
-    var maxDecompressedSize: Int?
-
-    @Option(
-        name: .long,
-        help: "The highest decompressed-to-compressed ratio of a gzip file past its first 16 MiB (default 1000).")
-    var maxCompressionRatio: Int?
-
-    func validate() throws {
-        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-        for (flag, value) in [
-            ("--max-record-size", maxRecordSize), ("--max-decompressed-size", maxDecompressedSize),
-            ("--max-compression-ratio", maxCompressionRatio),
-        ] {
-            if let value, value < 1 { throw ValidationError("\(flag) must be at least 1") }
-        }
-    }
-
-    func run() async throws {
-        // Everything that can fail on settings fails here, before any log is read.
-        let searchDirectory = paths.first { isDirectory($0) } ?? "."
-        let configuration = try deployment.configuration(searching: searchDirectory)
-        let files = try report.openFiles()
-        let (context, notice) = try AuditContext.load(configuration: configuration)
-        if let notice, !report.quiet { printToStandardError(notice) }
-
-        var options = AnalyzeOptions(paths: paths, jobs: jobs ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        options.context = context
-        options.shard = shard
-        if let maxRecordSize { options.limits.maximumRecordSize = maxRecordSize << 20 }
-        if let maxDecompressedSize { options.limits.maximumDecompressedSize = maxDecompressedSize << 30 }
-        if let maxCompressionRatio { options.limits.maximumCompressionRatio = maxCompressionRatio }
-        options.excludedFiles =
-            configuration.nsgExports + configuration.firewallPolicies
-            + [ConfigurationFile.locate(inDirectory: searchDirectory)].compactMap { $0 }
-        let state = try await Analyzer.analyze(
-            options, observer: report.quiet ? nil : TerminalProgressLine.forStandardError())
-        try report.emit(state.report(), state: state, to: files)
-    }
-
-    private func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
 }

@@ -15,7 +15,23 @@ public struct FlowAuditCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "flowaudit",
         abstract: "Audit Azure NSG, VNet and firewall logs against what Azure Machine Learning compute needs.",
-        subcommands: [AnalyzeCommand.self, MergeCommand.self, RequirementsCommand.self],
+        discussion: """
+            analyze is the default subcommand: 'flowaudit logs/' is 'flowaudit analyze logs/'. \
+            Run 'flowaudit help analyze' for its options.
+
+            EXAMPLES:
+              flowaudit analyze sample-logs
+              flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
+              flowaudit analyze logs/ --shard 1/2 --partial part-1.partial
+              flowaudit merge part-1.partial part-2.partial --junit flowaudit.xml
+              flowaudit flows logs/ --host 10.0.1.6 --from 24h
+              flowaudit rules --nsg-export nsg.json --firewall-policy policy.json
+              flowaudit requirements --format markdown
+            """,
+        version: FlowAuditVersion.current,
+        subcommands: [
+            AnalyzeCommand.self, MergeCommand.self, FlowsCommand.self, RulesCommand.self, RequirementsCommand.self,
+        ],
         defaultSubcommand: AnalyzeCommand.self
     )
 
@@ -61,9 +77,8 @@ public struct FlowAuditCommand: AsyncParsableCommand {
                 _ = try? OutputFile(path: standardOutput).write(message + "\n")
                 return 0
             }
-            let line =
-                message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message + "\n" : "Error: \(message)\n"
-            if let standardError { standardError(line) } else { StandardError.write(line) }
+            let line = message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "Error: \(message)"
+            if let standardError { standardError(line + "\n") } else { Terminal.printToStandardError(line) }
             return 2
         }
     }

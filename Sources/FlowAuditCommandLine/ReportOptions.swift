@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import FlowAudit
 
 #if canImport(Glibc)
@@ -7,14 +7,23 @@ import FlowAudit
     import Darwin
 #endif
 
-/// The report flags of `analyze` and `merge`, in one place: what is written where, and what fails the run.
-struct ReportOptions: ParsableArguments {
-    /// Where the report meant for standard output goes: `-`, or a file when tests run a command.
-    @TaskLocal static var standardOutput = "-"
+extension ReportFormat: ExpressibleByArgument {}
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
+/// The report options (help group "Reports"), shared by every subcommand that reports findings:
+/// report files, what standard output shows, the severity that fails the run, colour and quiet.
+///
+/// ```swift
+/// @OptionGroup(title: "Reports") var reports: ReportOptions
+/// let destinations = try reports.open()       // before any work: a bad path fails at once
+/// let status = try destinations.publish(report) // the verdict, once; every report; the exit status
+/// ```
+///
+/// A report file cannot be `-`: standard output shows one report, chosen with `--format` (or a partial
+/// result, ``PartialOutputOptions``, and then no report).
+struct ReportOptions: ParsableArguments {
+    /// Where what is meant for standard output goes: `-`, or a file when tests run a command
+    /// (``FlowAuditCommand/run(arguments:standardOutput:standardError:)``).
+    @TaskLocal static var standardOutput = "-"
 
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
         case high, medium, low, never
@@ -22,84 +31,138 @@ struct ReportOptions: ParsableArguments {
         var severity: Severity? { Severity(rawValue: rawValue) }
     }
 
-    @Option(name: .long, help: ArgumentHelp("Write the JSON report to this file.", valueName: "file"))
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
+
+    @Option(name: .long, help: ArgumentHelp("Write the JSON report (everything) to this file.", valueName: "file"))
     var json: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Write the JUnit XML report to this file.", valueName: "file"))
     var junit: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write a Markdown summary to this file.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write the Markdown summary (for CI job pages) to this file.", valueName: "file"))
     var markdown: String?
 
     @Option(
         name: .long,
+        help: ArgumentHelp("The report standard output shows (default: text, for a person).", valueName: "format"))
+    var format: ReportFormat?
+
+    @Option(
+        name: .long,
         help: ArgumentHelp(
-            "Write the mergeable partial result to this file, for flowaudit merge; - writes it to standard output "
-                + "and prints no report there.",
+            "The least severity that fails the run (exit status 1); never: findings do not (damaged input does).",
+            valueName: "severity"))
+    var failOn: FailOn = .high
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Colour the text report: auto (on a terminal, unless NO_COLOR is set), always, never.",
+            valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(name: .long, help: "Print nothing on standard error but errors: no progress line, no notes.")
+    var quiet = false
+
+    /// The report files asked for, by format.
+    private var files: [(format: ReportFormat, flag: String, path: String)] {
+        [(ReportFormat.json, "--json", json), (.junit, "--junit", junit), (.markdown, "--markdown", markdown)]
+            .compactMap { format, flag, path in path.map { (format, flag, $0) } }
+    }
+
+    func validate() throws {
+        for file in files where file.path == "-" {
+            throw ValidationError(
+                "\(file.flag) -: report files cannot be standard output, which shows the --format report; "
+                    + "use --format \(file.format.rawValue) to print this one there")
+        }
+        var seen: [String: String] = [:]
+        for file in files {
+            if let other = seen[file.path] {
+                throw ValidationError("\(other) and \(file.flag) name the same file '\(file.path)'; give each its own")
+            }
+            seen[file.path] = file.flag
+        }
+    }
+
+    /// The least severity that fails the run, `nil` for never.
+    var failOnSeverity: Severity? { failOn.severity }
+
+    /// Whether the text report on standard output is coloured.
+    var isColored: Bool {
+        switch color {
+        case .always: true
+        case .never: false
+        case .auto:
+            Self.standardOutput == "-" && Terminal.isTerminal(STDOUT_FILENO)
+                && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
+        }
+    }
+
+    /// Creates the report files (and the partial result's, when asked for), before any log is read, so that
+    /// a path that cannot be written fails at once.
+    func open(partial: PartialOutputOptions? = nil) throws -> ReportDestinations {
+        var opened: [(ReportFormat, OutputFile)] = []
+        for file in files { opened.append((file.format, try OutputFile(path: file.path))) }
+        let layout = TextLayout(width: Terminal.width(of: STDOUT_FILENO), color: isColored)
+        let partialPath = partial?.partial.map { $0 == "-" ? Self.standardOutput : $0 }
+        return ReportDestinations(
+            files: opened, partial: try partialPath.map { path throws(OutputError) in try OutputFile(path: path) },
+            standardOutput: partial?.partial == "-" ? nil : format ?? .text, layout: layout, failOn: failOnSeverity)
+    }
+
+    /// Prints a note (such as the bundled service tags') on standard error unless `--quiet`.
+    func note(_ text: String) {
+        if !quiet { Terminal.printToStandardError(text) }
+    }
+}
+
+/// The report files of a run, open, and what standard output shows.
+struct ReportDestinations {
+    let files: [(format: ReportFormat, file: OutputFile)]
+    /// Where the partial result goes (`--partial`), if anywhere.
+    let partial: OutputFile?
+    /// The report on standard output; `nil` when the partial result goes there.
+    let standardOutput: ReportFormat?
+    let layout: TextLayout
+    let failOn: Severity?
+
+    /// Reaches the verdict, writes every report with it (and the partial result, from `state`), and returns
+    /// the exit status.
+    func publish(_ report: AnalysisReport, state: AnalysisState? = nil) throws -> Int32 {
+        let verdict = Verdict(report, failOn: failOn)
+        for (format, file) in files {
+            try file.write(format.reporter().render(report, verdict: verdict))
+        }
+        if let partial, let state { try partial.write(bytes: PartialFile.encode(state)) }
+        if let standardOutput {
+            try OutputFile(path: ReportOptions.standardOutput).write(
+                standardOutput.reporter(layout: layout).render(report, verdict: verdict))
+        }
+        return verdict.exitStatus
+    }
+}
+
+/// `--partial FILE|-` (help group "Partial results"), of `analyze` and `merge`: the mergeable state of the
+/// run, for `flowaudit merge` (docs/partial-results.md).
+struct PartialOutputOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write the mergeable partial result to this file, for flowaudit merge; - writes it to standard output, "
+                + "which then shows no report.",
             valueName: "file"))
     var partial: String?
 
-    @Option(name: .long, help: "What standard output shows: text for a person, json for scripts (default: text).")
-    var format: OutputFormat?
-
-    @Option(name: .long, help: "The least severity that makes the exit status 1.")
-    var failOn: FailOn = .high
-
-    @Flag(name: .long, help: "Print nothing on standard error but errors.")
-    var quiet = false
-
-    func validate() throws {
-        let toStandardOutput = [("--json", json), ("--junit", junit), ("--markdown", markdown), ("--partial", partial)]
-            .filter { $0.1 == "-" }.map(\.0)
-        if toStandardOutput.count > 1 {
-            throw ValidationError(
-                "\(toStandardOutput.joined(separator: " and ")) all write to standard output (-); give files to all "
-                    + "but one")
-        }
-        if partial == "-", let format {
+    /// Refuses `--format` with `--partial -`: both would take standard output.
+    func validate(with reports: ReportOptions) throws {
+        if partial == "-", let format = reports.format {
             throw ValidationError(
                 "--format \(format.rawValue) prints to standard output, which --partial - takes; drop one of them")
         }
     }
-
-    /// Creates the files asked for, before any work, so that a path that cannot be written fails at once.
-    func openFiles() throws -> ReportFiles {
-        func open(_ path: String?) throws -> OutputFile? {
-            try path.map { path throws(OutputError) in try OutputFile(path: path == "-" ? Self.standardOutput : path) }
-        }
-        return ReportFiles(
-            json: try open(json), junit: try open(junit), markdown: try open(markdown), partial: try open(partial))
-    }
-
-    /// Writes every report asked for and the partial, prints the report on standard output (unless the
-    /// partial goes there), and ends with the run's exit status.
-    ///
-    /// - Throws: `ExitCode(1)` or `ExitCode(2)` for the status (``AnalysisReport/exitStatus(failOn:)``),
-    ///   or a write error.
-    func emit(_ report: AnalysisReport, state: AnalysisState, to files: ReportFiles) throws {
-        try files.json?.write(report.jsonText())
-        try files.junit?.write(report.junitXML())
-        try files.markdown?.write(report.markdown(failOn: failOn.severity))
-        try files.partial?.write(bytes: PartialFile.encode(state))
-        if partial != "-" {
-            let output = try OutputFile(path: Self.standardOutput)
-            switch format ?? .text {
-            case .text:
-                let color = Self.standardOutput == "-" && isatty(STDOUT_FILENO) != 0 && getenv("NO_COLOR") == nil
-                try output.write(report.text(color: color, failOn: failOn.severity))
-            case .json:
-                try output.write(report.jsonText())
-            }
-        }
-        let status = report.exitStatus(failOn: failOn.severity)
-        if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// The files of ``ReportOptions``, open.
-struct ReportFiles {
-    let json: OutputFile?
-    let junit: OutputFile?
-    let markdown: OutputFile?
-    let partial: OutputFile?
 }

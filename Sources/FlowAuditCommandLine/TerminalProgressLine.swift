@@ -12,6 +12,7 @@ final class TerminalProgressLine: ProgressObserver {
     private struct State {
         var drawing: Task<Void, Never>?
         var isFinished = false
+        var line = ProgressLine()
     }
 
     private let state = Mutex(State())
@@ -29,10 +30,13 @@ final class TerminalProgressLine: ProgressObserver {
                 try? await Task.sleep(for: .milliseconds(250))
                 let elapsed = clock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                let line = progress.line(elapsed: seconds)
+                let snapshot = progress.snapshot()
                 // Drawn under the lock, so nothing is drawn after the line was erased.
                 state.withLock { current in
-                    if !current.isFinished { StandardError.write("\r\u{1B}[2K" + line) }
+                    guard !current.isFinished else { return }
+                    // One line, never wrapped: cut to the terminal's width.
+                    let line = current.line.update(snapshot, elapsed: seconds)
+                    StandardError.write("\r\u{1B}[2K" + String(line.prefix(Terminal.width(of: STDERR_FILENO) - 1)))
                 }
             }
         }

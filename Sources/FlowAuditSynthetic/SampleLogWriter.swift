@@ -75,6 +75,12 @@ public enum SampleLogWriter {
         [network]
         computeSubnets = ["10.0.1.0/24"]
         virtualNetwork = ["10.0.0.0/16"]
+        # Routes with next hop Internet take the Azure ML service traffic around the hub firewall, as the
+        # Azure ML network guide suggests; storage and everything else goes through it.
+        firewallBypass = [
+          "AzureMachineLearning", "BatchNodeManagement.ChinaNorth3", "AzureActiveDirectory", "AzureResourceManager",
+          "MicrosoftContainerRegistry.ChinaNorth3",
+        ]
 
         [storage]
         # The workspace's default storage account, and the address its traffic goes to.
@@ -168,45 +174,71 @@ enum RuleExports {
             ("AllowLegacyFtpOutbound", 310, "Allow", "Tcp", "21", "Internet"),
             ("DenyAllOutbound", 4000, "Deny", "*", "*", "*"),
         ]
-        let defaults: [(String, Int, String, String)] = [
-            ("AllowVnetInBound", 65000, "Allow", "Inbound"),
-            ("AllowAzureLoadBalancerInBound", 65001, "Allow", "Inbound"),
-            ("DenyAllInBound", 65500, "Deny", "Inbound"), ("AllowVnetOutBound", 65000, "Allow", "Outbound"),
-            ("AllowInternetOutBound", 65001, "Allow", "Outbound"), ("DenyAllOutBound", 65500, "Deny", "Outbound"),
+        // The six default rules, as Azure returns them.
+        let defaults: [(String, Int, String, String, String, String, String)] = [
+            (
+                "AllowVnetInBound", 65000, "Allow", "Inbound", "VirtualNetwork", "VirtualNetwork",
+                "Allow inbound traffic from all VMs in VNET"
+            ),
+            (
+                "AllowAzureLoadBalancerInBound", 65001, "Allow", "Inbound", "AzureLoadBalancer", "*",
+                "Allow inbound traffic from azure load balancer"
+            ),
+            ("DenyAllInBound", 65500, "Deny", "Inbound", "*", "*", "Deny all inbound traffic"),
+            (
+                "AllowVnetOutBound", 65000, "Allow", "Outbound", "VirtualNetwork", "VirtualNetwork",
+                "Allow outbound traffic from all VMs to all VMs in VNET"
+            ),
+            (
+                "AllowInternetOutBound", 65001, "Allow", "Outbound", "*", "Internet",
+                "Allow outbound traffic from all VMs to Internet"
+            ),
+            ("DenyAllOutBound", 65500, "Deny", "Outbound", "*", "*", "Deny all outbound traffic"),
         ]
         let id =
             "/subscriptions/\(scenario.network.subscription.lowercased())/resourceGroups/"
             + "\(scenario.network.resourceGroup.lowercased())/providers/Microsoft.Network/networkSecurityGroups/"
             + scenario.network.nsgName.lowercased()
-        let security = rules.map { name, priority, access, proto, ports, destination in
-            """
-                {
-                  "access": "\(access)",
-                  "destinationAddressPrefix": "\(destination)",
-                  "destinationPortRange": "\(ports)",
-                  "direction": "Outbound",
-                  "id": "\(id)/securityRules/\(name)",
-                  "name": "\(name)",
-                  "priority": \(priority),
-                  "protocol": "\(proto)",
-                  "provisioningState": "Succeeded",
-                  "sourceAddressPrefix": "VirtualNetwork",
-                  "sourcePortRange": "*"
-                }
-            """
+        /// One rule as `az network nsg show` prints it: keys sorted, a list of ports in the plural field.
+        func rule(
+            _ name: String, kind: String, priority: Int, direction: String, access: String, proto: String,
+            source: String, ports: String, destination: String, description: String?
+        ) -> String {
+            let portList = ports.split(separator: ",")
+            let singlePort = portList.count == 1 ? "\"\(ports)\"" : "null"
+            let portArray =
+                portList.count == 1 ? "[]" : "[" + portList.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+            return """
+                    {
+                      "access": "\(access)",\(description.map { "\n      \"description\": \"\($0)\"," } ?? "")
+                      "destinationAddressPrefix": "\(destination)",
+                      "destinationAddressPrefixes": [],
+                      "destinationPortRange": \(singlePort),
+                      "destinationPortRanges": \(portArray),
+                      "direction": "\(direction)",
+                      "id": "\(id)/\(kind)/\(name)",
+                      "name": "\(name)",
+                      "priority": \(priority),
+                      "protocol": "\(proto)",
+                      "provisioningState": "Succeeded",
+                      "resourceGroup": "\(scenario.network.resourceGroup.lowercased())",
+                      "sourceAddressPrefix": "\(source)",
+                      "sourceAddressPrefixes": [],
+                      "sourcePortRange": "*",
+                      "sourcePortRanges": [],
+                      "type": "Microsoft.Network/networkSecurityGroups/\(kind)"
+                    }
+                """
         }
-        let defaultRules = defaults.map { name, priority, access, direction in
-            """
-                {
-                  "access": "\(access)",
-                  "direction": "\(direction)",
-                  "id": "\(id)/defaultSecurityRules/\(name)",
-                  "name": "\(name)",
-                  "priority": \(priority),
-                  "protocol": "*",
-                  "provisioningState": "Succeeded"
-                }
-            """
+        let security = rules.map { name, priority, access, proto, ports, destination in
+            rule(
+                name, kind: "securityRules", priority: priority, direction: "Outbound", access: access, proto: proto,
+                source: "VirtualNetwork", ports: ports, destination: destination, description: nil)
+        }
+        let defaultRules = defaults.map { name, priority, access, direction, source, destination, description in
+            rule(
+                name, kind: "defaultSecurityRules", priority: priority, direction: direction, access: access,
+                proto: "*", source: source, ports: "*", destination: destination, description: description)
         }
         return """
             {

@@ -5,11 +5,11 @@ import Foundation
 extension ThroughputBenchmark {
     /// What the split-run rows measured.
     struct PartialFigures {
-        /// (e): N shard processes at once, each `--jobs 1`, writing partials.
+        /// (s): N shard processes at once, each `--jobs 1`, writing partials.
         var shards: Measurement
-        /// (e'): `flowaudit merge` of their partials, writing the reports of (b).
+        /// (s'): `flowaudit merge` of their partials, writing the reports of (b).
         var merge: Measurement
-        /// (f): `flowaudit merge` of 100 partials of a 100-blob corpus.
+        /// (m): `flowaudit merge` of 100 partials of a 100-blob corpus.
         var hundred: Measurement
         var hundredAverageSize: Int
         /// The partial of the whole corpus, and of a corpus four times as large.
@@ -31,7 +31,7 @@ extension ThroughputBenchmark {
         let paths = corpus.paths(in: corpusFolder)
         let reportFlags = ["--quiet", "--fail-on", "never"]
 
-        // (e) and (e'): the best of `runs` splits.
+        // (s) and (s'): the best of `runs` splits.
         var best: (shards: Measurement, merge: Measurement)?
         for attempt in 1...runs {
             let prefix = "\(runFolder)/shard-\(attempt)"
@@ -45,12 +45,12 @@ extension ThroughputBenchmark {
             }
             let split = try ChildProcess.runConcurrently(commands)
             let shardRun = Measurement(
-                name: "(e) \(shards) shard processes, --jobs 1", wall: split.wallSeconds,
+                name: "(s) \(shards) shard processes, --jobs 1", wall: split.wallSeconds,
                 cpu: split.children.reduce(0) { $0 + $1.cpuSeconds },
                 peak: split.children.map(\.peakResidentBytes).max() ?? 0, flows: corpus.tuples, output: "")
             let partials = (1...shards).map { "\(prefix)-\($0).partial" }
             let mergeRun = try measure(
-                "(e') merge of the \(shards) partials",
+                "(s') merge of the \(shards) partials",
                 [flowaudit, "merge"] + partials + ["--json", "{output}.json", "--junit", "{output}.xml"] + reportFlags,
                 runFolder: runFolder, runs: 1
             ) { prefix in try Self.flowsInReport(prefix + ".json") }
@@ -60,13 +60,13 @@ extension ThroughputBenchmark {
                 throw ChildProcessError(description: "the merged JSON report differs from the single run's (b)")
             }
             print(
-                "  (e) + (e'): \(format(shardRun.wall, 2)) s + \(format(mergeRun.wall, 2)) s, reports equal (b)'s")
+                "  (s) + (s'): \(format(shardRun.wall, 2)) s + \(format(mergeRun.wall, 2)) s, reports equal (b)'s")
             if best == nil || shardRun.wall + mergeRun.wall < best!.shards.wall + best!.merge.wall {
                 best = (shardRun, mergeRun)
             }
         }
 
-        // (f): 100 partials of a corpus of 100 small blobs.
+        // (m): 100 partials of a corpus of 100 small blobs.
         let hundredFolder = "\(output)/corpus-100x1MiB"
         let hundredCorpus = try BenchCorpus.prepare(in: hundredFolder, files: 100, mebibytesPerFile: 1) { print($0) }
         let hundredPaths = hundredCorpus.paths(in: hundredFolder)
@@ -86,7 +86,7 @@ extension ThroughputBenchmark {
                 })
         }
         let hundred = try measure(
-            "(f) merge of 100 partials",
+            "(m) merge of 100 partials",
             [flowaudit, "merge"] + hundredPartials + ["--json", "{output}.json"] + reportFlags,
             runFolder: runFolder
         ) { prefix in try Self.flowsInReport(prefix + ".json") }

@@ -19,9 +19,11 @@ struct ThroughputBenchmark: ParsableCommand {
             reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs set to \
             the core count. (d) ../shared/bench/naive_reference.py runs when python3 and the script exist; \
             it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs for d/b' and d/c'. \
-            (b1) is (b) on the first blob alone, to show that memory does not grow with the input. Last, the \
-            split runs: (e) as many --shard processes as cores at once, each --jobs 1 writing a partial, and (e') \
-            their merge, whose JSON report must equal (b)'s; (f) the merge of 100 partials of a 100-blob corpus; \
+            Then (b1) is (b) on the first blob alone, to show that memory does not grow with the input. \
+            (e1) and (e) run 'flowaudit flows --format csv' on the first blob and on all of them, output \
+            to /dev/null, once each: the output grows with the blobs, the peak memory must not. Last, the \
+            split runs: (s) as many --shard processes as cores at once, each --jobs 1 writing a partial, and (s') \
+            their merge, whose JSON report must equal (b)'s; (m) the merge of 100 partials of a 100-blob corpus; \
             and the partial's size for the corpus and for a corpus four times as large. \
             The corpus is written once per size and reused while its manifest matches. Build with \
             -c release (Scripts/bench.sh does).
@@ -133,6 +135,13 @@ struct ThroughputBenchmark: ParsableCommand {
         let oneFile = try measureAnalyze(
             "(b1) flowaudit --jobs 1, first blob", files: [paths[0]], jobs: 1, runFolder: runFolder)
         rows.append(Row(oneFile, bytes: corpus.files[0].decompressedBytes))
+        let flowsOneFile = try measureFlows("(e1) flowaudit flows, first blob", files: [paths[0]], runFolder: runFolder)
+        let flowsAll = try measureFlows("(e) flowaudit flows, all blobs", files: paths, runFolder: runFolder)
+        try check(flowsOneFile.flows, equals: corpus.files[0].tuples, from: flowsOneFile.name)
+        try check(flowsAll.flows, equals: corpus.tuples, from: flowsAll.name)
+        rows += [
+            Row(flowsOneFile, bytes: corpus.files[0].decompressedBytes), Row(flowsAll, bytes: corpus.decompressedBytes),
+        ]
 
         let singleReport = try String(
             contentsOfFile: "\(runFolder)/\(Self.slug(oneJob.name))-1.json", encoding: .utf8)
@@ -159,9 +168,12 @@ struct ThroughputBenchmark: ParsableCommand {
                 "growth: b over b1 (\(files) blobs over 1), MiB", Double(oneJob.peak - oneFile.peak) / 1_048_576,
                 atMost: 4),
             Verdict(
-                "(e+e')/c  \(allJobs) shards + merge over --jobs \(allJobs)",
+                "growth: e over e1 (flows, \(files)× the rows), MiB",
+                Double(flowsAll.peak - flowsOneFile.peak) / 1_048_576, atMost: 4),
+            Verdict(
+                "(s+s')/c  \(allJobs) shards + merge over --jobs \(allJobs)",
                 (split.shards.wall + split.merge.wall) / allCores.wall, atMost: 1.3),
-            Verdict("(f)   merge of 100 partials, s", split.hundred.wall, atMost: 2),
+            Verdict("(m)   merge of 100 partials, s", split.hundred.wall, atMost: 2),
             Verdict(
                 "partial size, 4× the corpus over 1×",
                 Double(split.fourTimesPartialSize) / Double(split.corpusPartialSize), atMost: 1.5),
@@ -226,14 +238,15 @@ struct ThroughputBenchmark: ParsableCommand {
     /// Runs `arguments` `runs` times and keeps the fastest; `flows` reads the flow count from
     /// the run's output prefix.
     func measure(
-        _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, flows: (String) throws -> Int
+        _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, discardOutput: Bool = false,
+        flows: (String) throws -> Int
     ) throws -> Measurement {
         var best: Measurement?
         for attempt in 1...(runs ?? self.runs) {
             let prefix = "\(runFolder)/\(Self.slug(name))-\(attempt)"
             let usage = try ChildProcess.run(
                 arguments.map { $0.replacingOccurrences(of: "{output}", with: prefix) },
-                standardOutput: prefix + ".out", standardError: prefix + ".err")
+                standardOutput: discardOutput ? "/dev/null" : prefix + ".out", standardError: prefix + ".err")
             let output = (try? String(contentsOfFile: prefix + ".out", encoding: .utf8)) ?? ""
             let measurement = Measurement(
                 name: name, wall: usage.wallSeconds, cpu: usage.cpuSeconds, peak: usage.peakResidentBytes,
@@ -260,6 +273,21 @@ struct ThroughputBenchmark: ParsableCommand {
             runFolder: runFolder
         ) {
             prefix in try Self.flowsInReport(prefix + ".json")
+        }
+    }
+
+    /// `flowaudit flows FILES --format csv`, once, its rows to /dev/null; the flows are the rows its
+    /// summary on standard error counts.
+    private func measureFlows(_ name: String, files: [String], runFolder: String) throws -> Measurement {
+        try measure(
+            name, [flowauditPath(), "flows"] + files + ["--format", "csv"], runFolder: runFolder, runs: 1,
+            discardOutput: true
+        ) { prefix in
+            let errors = (try? String(contentsOfFile: prefix + ".err", encoding: .utf8)) ?? ""
+            guard let line = errors.split(separator: "\n").first(where: { $0.hasPrefix("flowaudit flows: ") }),
+                let rows = line.dropFirst("flowaudit flows: ".count).split(separator: " ").first.flatMap({ Int($0) })
+            else { throw ChildProcessError(description: "\(name) printed no summary of its rows") }
+            return rows
         }
     }
 

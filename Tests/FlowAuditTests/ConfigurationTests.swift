@@ -57,6 +57,7 @@ struct ConfigurationTests {
         #expect(layer.region == "chinanorth3")
         #expect(layer.allowed?.count == 2)
         #expect(layer.unusedRuleMinimumWindowHours == 336)
+        #expect(layer.firewallBypass == ["AzureMachineLearning", "BatchNodeManagement.ChinaNorth3"])
         let allowList = try RequirementProfile.bundled(for: .china)
             .allowList(for: Configuration.merging(file: layer, flags: ConfigurationLayer()))
         #expect(allowList.requirements.contains { $0.id == "rstudio" && $0.isEnabled })
@@ -77,7 +78,7 @@ struct ConfigurationTests {
             ),
             (
                 "[network]\ncomputeSubnet = [\"10.0.0.0/24\"]", 2,
-                "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork"
+                "unknown key 'computeSubnet' in [network]; valid keys: computeSubnets, virtualNetwork, firewallBypass"
             ),
             (
                 "computeSubnets = [\"10.0.0.0/24\"]", 1,
@@ -222,6 +223,18 @@ struct ConfigurationTests {
         publicCloud.cloud = .public
         #expect(Configuration.merging(file: file, flags: publicCloud).effectiveRegion == "chinaeast2")
         #expect(Configuration.merging(file: nil, flags: publicCloud).effectiveRegion == "eastus")
+    }
+
+    @Test("firewallBypass: a list of tags and CIDRs, replaced by --firewall-bypass; an empty entry is an error")
+    func firewallBypass() throws {
+        let file = try Self.parse("[network]\nfirewallBypass = [\"AzureMachineLearning\", \"52.130.0.0/16\"]\n")
+        #expect(file.firewallBypass == ["AzureMachineLearning", "52.130.0.0/16"])
+        var flags = ConfigurationLayer()
+        flags.firewallBypass = ["Storage.ChinaNorth3"]
+        #expect(Configuration.merging(file: file, flags: flags).firewallBypass == ["Storage.ChinaNorth3"])
+        #expect(Configuration.merging(file: file, flags: ConfigurationLayer()).firewallBypass.count == 2)
+        let error = try Self.error("[network]\nfirewallBypass = [\" \"]\n")
+        #expect(error.line == 2 && error.message.contains("firewallBypass[0] is empty"))
     }
 
     @Test("puts the compute subnets into VirtualNetwork")

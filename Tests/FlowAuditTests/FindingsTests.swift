@@ -87,7 +87,40 @@ struct FindingsTests {
         #expect(report.exitStatus() == 1)
     }
 
-    @Test("trap: denied inbound internet scans and denied non-required egress are not findings")
+    @Test("a finding's protocol is the one observed, not the requirement's any; counts are connections")
+    func observedProtocol() async throws {
+        let lines = (0..<3).map { index in
+            Audit.firewallLine(
+                source: "10.0.1.4", port: 50100 + index, fqdn: "acct.chinanorth3.batch.chinacloudapi.cn",
+                action: "Deny")
+        }
+        let report = try await Audit.run(
+            ["fw.jsonl": lines.joined(separator: "\n") + "\n"], context: try Audit.context())
+        let finding = try #require(report.findings(of: .blockedRequired).first { $0.requirement == "batch-account" })
+        #expect(finding.transport == "tcp")
+        #expect(finding.message.contains("allow any 443"))
+        let outcome = try #require(report.requirements.first { $0.id == "batch-account" })
+        #expect(outcome.status == .failed && outcome.deniedConnections == 3 && outcome.deniedFlows == 3)
+        // A requirement that no flow touched is unobserved, not passed.
+        let graph = try #require(report.requirements.first { $0.id == "graph" })
+        #expect(graph.status == .unobserved && graph.skipReason == "no flow touched it in the window")
+    }
+
+    @Test("the window's length is its duration, not the clock hours it touches")
+    func windowLength() async throws {
+        // 08:59:59 to 10:00:01 touches three clock hours and lasts one hour.
+        let early = "\(Audit.at(-1)),10.0.1.4,40.162.77.81,50001,443,T,O,A,B,,,,"
+        let late = "\(Audit.at(3601)),10.0.1.4,40.162.77.81,50002,443,T,O,A,B,,,,"
+        let rule = ExportedRule(
+            source: .nsg, owner: "AML-COMPUTE-NSG", ruleCollectionGroup: "", ruleCollection: "",
+            name: "AllowUnused", isAllow: true, isDefault: false, kind: "Outbound")
+        let report = try await Audit.run(
+            ["nsg.json": Audit.nsgRecord([("UserRule_AllowML", early), ("UserRule_AllowML", late)])],
+            context: try Audit.context(rules: [rule]))
+        let unused = try #require(report.findings(of: .unusedRule).first)
+        #expect(unused.message.contains("(1 hour; only 2 of the 3 clock hours it touches have flows"))
+    }
+
     func deniedScansAreQuiet() async throws {
         let report = try await Audit.run(
             [

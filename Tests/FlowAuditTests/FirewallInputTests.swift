@@ -104,6 +104,6 @@ struct FirewallInputTests {
         #expect(report.inputs.flows(in: .nsgFlowV2) == 8)
         #expect(report.inputs.flows(in: .firewallLegacy) == 1 && report.inputs.flows(in: .firewallStructured) == 1)
         #expect(report.inputs.dnsRecords == 1)
-        #expect(report.text(color: false).contains("DNS records"))
+        #expect(try report.rendered(.text).contains("DNS records"))
     }
 }

@@ -51,6 +51,35 @@ struct FuzzRegressionTests {
             #expect(describeAll(chunked) == describeAll(whole), "chunk \(chunk)")
         }
     }
+    /// log-reader, "chunks of 7 change the result": a JSON error a few hundred bytes before the
+    /// decompression limit. Read whole, the read that crossed the limit recorded the limit's error
+    /// before the buffer was parsed and the JSON error found; read in small chunks, the JSON error came
+    /// first. The limit's error now waits for the end of the file, so errors are in stream order.
+    @Test("a JSON error just before the decompression limit is reported first, whatever the chunk size")
+    func jsonErrorBeforeDecompressionLimit() throws {
+        var lines: [String] = []
+        var size = 0
+        while size < 19_500 {
+            lines.append(Blob.nsgRecord2)
+            size += Blob.nsgRecord2.utf8.count + 1
+        }
+        lines.append(#"{"time":"2026-07-20T08:03:00Z","category":}"#)
+        lines += Array(repeating: Blob.nsgRecord2, count: 20)
+        let gzip = GzipDeflater.gzip(Array(lines.joined(separator: "\n").utf8))
+        var limits = ReaderLimits()
+        limits.maximumDecompressedSize = 20_000
+        limits.maximumCompressionRatio = .max
+        let whole = readBytes(gzip, limits: limits)
+        let offsets = whole.statistics.errors.map(\.offset)
+        #expect(offsets.count == 2)
+        #expect(offsets == offsets.sorted(), "errors in stream order: \(whole.statistics.errors)")
+        #expect(whole.statistics.errors.first?.message.hasPrefix("invalid JSON") == true)
+        #expect(whole.statistics.errors.last?.message.hasPrefix("decompressed size exceeds") == true)
+        for chunk in [1, 7, 4096] {
+            let chunked = readBytes(gzip, limits: limits, chunkSize: chunk)
+            #expect(withoutByteCounts(chunked.statistics) == withoutByteCounts(whole.statistics), "chunks of \(chunk)")
+        }
+    }
 }
 
 /// Inputs on which the property-based tests (`MutatedInputPropertyTests`) found a property broken.

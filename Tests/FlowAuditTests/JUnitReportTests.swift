@@ -6,8 +6,8 @@ import Testing
 @Suite("JUnit report")
 struct JUnitReportTests {
     /// The JUnit XML of `report`, checked against both schemas on the way: every test goes through here.
-    private static func validJUnit(_ report: AnalysisReport) throws -> String {
-        let xml = try report.junitXML()
+    private static func validJUnit(_ report: AnalysisReport, failOn: Severity? = .high) throws -> String {
+        let xml = try report.rendered(.junit, failOn: failOn)
         for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
             let errors = try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema))
             #expect(errors == [], "invalid against \(schema)")
@@ -15,15 +15,19 @@ struct JUnitReportTests {
         return xml
     }
 
-    private static func suites(_ report: AnalysisReport) throws -> [ParsedXMLElement] {
-        let root = try XMLSchemaValidation.elementTree(of: validJUnit(report))
+    private static func suites(_ report: AnalysisReport, failOn: Severity? = .high) throws -> [ParsedXMLElement] {
+        let root = try XMLSchemaValidation.elementTree(of: validJUnit(report, failOn: failOn))
         #expect(root.name == "testsuites")
         #expect(root.attributes.isEmpty)
         return root.children(named: "testsuite")
     }
 
-    private static func suite(_ name: String, of report: AnalysisReport) throws -> ParsedXMLElement {
-        try #require(suites(report).first { $0.attributes["name"] == name })
+    private static func suite(
+        _ name: String, of report: AnalysisReport, failOn: Severity? = .high
+    ) throws
+        -> ParsedXMLElement
+    {
+        try #require(suites(report, failOn: failOn).first { $0.attributes["name"] == name })
     }
 
     private static func testCase(_ name: String, in suite: ParsedXMLElement) throws -> ParsedXMLElement {
@@ -64,8 +68,21 @@ struct JUnitReportTests {
             let order = suite.children.map(\.name).filter { $0 != "testcase" }
             #expect(order == ["properties", "system-out", "system-err"])
             #expect(suite.children.first?.name == "properties")
+            // The report-wide properties once, in the first suite: consumers that merge suites refuse repeats.
             let properties = suite.children(named: "properties")[0].children
-            #expect(properties.map { $0.attributes["name"] } == ["cloud", "region", "window-start", "window-end"])
+            if index > 0 {
+                #expect(properties.isEmpty)
+                continue
+            }
+            #expect(
+                properties.map { $0.attributes["name"] } == [
+                    "verdict", "fail-on", "flowaudit-version", "cloud", "region", "window-start", "window-end",
+                ])
+            #expect(
+                properties.first?.attributes["value"]
+                    == "FAIL: 2 findings at high or above, 1 damaged input file (2 high, 3 medium, 1 low, 4 info)")
+            #expect(properties[1].attributes["value"] == "high")
+            #expect(properties[2].attributes["value"] == FlowAuditVersion.current)
             #expect(properties.map { $0.attributes["value"] }.last == "2026-07-20T09:59:59.142Z")
         }
     }
@@ -74,17 +91,20 @@ struct JUnitReportTests {
     func requiredTraffic() throws {
         let suite = try Self.suite("required-traffic", of: SampleReports.complete())
         let names = suite.children(named: "testcase").map { $0.attributes["name"] }
-        #expect(names == ["aml-tcp", "entra-id", "storage", "rstudio", "legacy-proxy"])
-        #expect(suite.attributes["failures"] == "3")
-        #expect(suite.attributes["skipped"] == "1")
+        #expect(names == ["aml-tcp", "entra-id", "storage", "batch-node-management", "rstudio", "legacy-proxy"])
+        #expect(suite.attributes["failures"] == "2")
+        #expect(suite.attributes["skipped"] == "3")
 
         let blocked = try #require(try Self.testCase("aml-tcp", in: suite).children(named: "failure").first)
         #expect(blocked.attributes["type"] == "blocked-required")
-        #expect(blocked.attributes["message"] == "[high] Azure Machine Learning traffic is denied")
+        #expect(blocked.attributes["message"] == "[high] blocked-required aml-tcp: 7 connections")
         for evidence in [
-            "requirement: aml-tcp (required)", "flows: 10 allowed, 4 denied", "rule: DefaultRule_DenyAllOutBound",
-            "direction: outbound; transport: tcp; ports: 443, 8787", "service tag: AzureMachineLearning.ChinaNorth3",
-            "flows: 7; bytes out: 123,456; bytes in: 789",
+            "requirement: aml-tcp (required): outbound TCP 443 to AzureMachineLearning",
+            "connections: 5 allowed, 2 denied (flow records: 10 allowed, 4 denied)",
+            "[high] blocked-required/aml-tcp\nAzure Machine Learning traffic is denied\n",
+            "requirement: aml-tcp; rule: DefaultRule_DenyAllOutBound",
+            "direction: outbound; protocol: tcp; ports: 443, 8787", "service tag: AzureMachineLearning.ChinaNorth3",
+            "connections: 7; bytes out: 120.6 KiB; bytes in: 789 B",
             "first: 2026-07-20T08:01:06.000Z; last: 2026-07-20T09:58:59.142Z",
             "top destinations: 40.162.77.100, 40.162.77.101", "top sources: 10.0.1.4, 10.0.1.5",
         ] {
@@ -92,13 +112,22 @@ struct JUnitReportTests {
         }
 
         let unexplained = try #require(try Self.testCase("entra-id", in: suite).children(named: "failure").first)
-        #expect(unexplained.attributes["message"] == "entra-id is blocked: 2 denied flows")
+        #expect(unexplained.attributes["message"] == "[high] blocked-required entra-id: 1 connection")
         #expect(try Self.testCase("storage", in: suite).children.isEmpty)
+        let unobserved = try #require(
+            try Self.testCase("batch-node-management", in: suite).children(named: "skipped").first)
+        #expect(unobserved.attributes == ["message": "unobserved: no flow touched it in the window"])
         let skipped = try #require(try Self.testCase("rstudio", in: suite).children(named: "skipped").first)
         #expect(skipped.attributes == ["message": "scenario rstudio is off"])
-        let outsideProfile = try #require(
-            try Self.testCase("legacy-proxy", in: suite).children(named: "failure").first)
-        #expect(outsideProfile.attributes["message"] == "[medium] the legacy proxy is denied")
+        // A medium finding below --fail-on high: skipped, with its message and evidence.
+        let belowThreshold = try #require(
+            try Self.testCase("legacy-proxy", in: suite).children(named: "skipped").first)
+        #expect(
+            belowThreshold.attributes["message"]
+                == "[medium] blocked-required legacy-proxy: 7 connections; not failing the run (fail-on high)")
+        #expect(belowThreshold.text.contains("the legacy proxy is denied"))
+        let atMedium = try Self.suite("required-traffic", of: SampleReports.complete(), failOn: .medium)
+        #expect(try Self.testCase("legacy-proxy", in: atMedium).children(named: "failure").count == 1)
         #expect(
             Self.systemOut(suite)
                 == "unobserved-requirement/batch-node-management [info]: no flow touched Batch node management")
@@ -120,13 +149,14 @@ struct JUnitReportTests {
 
     @Test("unexpected egress: a case per finding, or one passing case when there is none")
     func unexpectedEgress() throws {
-        let suite = try Self.suite("unexpected-egress", of: SampleReports.complete())
+        let suite = try Self.suite("unexpected-egress", of: SampleReports.complete(), failOn: .medium)
         let cases = suite.children(named: "testcase")
         #expect(cases.map { $0.attributes["name"] } == ["203.0.113.7:443/tcp", "198.51.100.9:123/udp"])
         #expect(cases.map { $0.children(named: "failure").count } == [1, 0])
         let output = Self.systemOut(suite)
-        #expect(output.contains("unexpected-egress/198.51.100.9:123/udp [info]: NTP to a public server"))
-        #expect(output.contains("optional-traffic/pypi.org [info]: package downloads from PyPI"))
+        #expect(
+            output.contains("unexpected-egress/198.51.100.9:123/udp [info] (7 connections): NTP to a public server"))
+        #expect(output.contains("optional-traffic/pypi.org [info] (7 connections): package downloads from PyPI"))
 
         let empty = try Self.suite("unexpected-egress", of: SampleReports.empty())
         let placeholder = empty.children(named: "testcase")
@@ -136,20 +166,20 @@ struct JUnitReportTests {
 
     @Test("unused rules: a case per exported rule with its hits, or an explanation without exports")
     func unusedRules() throws {
-        let suite = try Self.suite("unused-rules", of: SampleReports.complete())
+        let suite = try Self.suite("unused-rules", of: SampleReports.complete(), failOn: .low)
         let cases = suite.children(named: "testcase")
         #expect(
             cases.map { $0.attributes["name"] } == [
-                "nsg/nsg-aml/AllowAzureML", "nsg/nsg-aml/AllowOldProxy", "nsg/nsg-aml/DenyAllOutBound",
-                "firewall/policy-aml/rcg-aml/rc-allow/allow-pypi",
+                "nsg/nsg-aml/UserRule_AllowAzureML", "nsg/nsg-aml/UserRule_AllowOldProxy",
+                "nsg/nsg-aml/DefaultRule_DenyAllOutBound", "firewall/policy-aml/rcg-aml/rc-allow/allow-pypi",
             ])
         #expect(cases.map { $0.children(named: "failure").count } == [0, 1, 0, 0])
         let failure = try #require(cases[1].children(named: "failure").first)
         #expect(failure.attributes["type"] == "unused-rule")
-        #expect(failure.text.hasPrefix("nsg/nsg-aml/AllowOldProxy: allow rule, 0 hits"))
+        #expect(failure.text.hasPrefix("nsg/nsg-aml/UserRule_AllowOldProxy: allow rule, 0 hits"))
         let output = Self.systemOut(suite)
-        #expect(output.contains("nsg/nsg-aml/AllowAzureML: allow rule, 1,200 hits"))
-        #expect(output.contains("nsg/nsg-aml/DenyAllOutBound: default deny rule, 30 hits"))
+        #expect(output.contains("nsg/nsg-aml/UserRule_AllowAzureML: allow rule, 1,200 hits"))
+        #expect(output.contains("nsg/nsg-aml/DefaultRule_DenyAllOutBound: default deny rule, 30 hits"))
 
         let empty = try Self.suite("unused-rules", of: SampleReports.empty())
         #expect(empty.children(named: "testcase").map { $0.attributes["name"] } == ["no rule exports given"])
@@ -165,14 +195,14 @@ struct JUnitReportTests {
             ))
         // The bare name is now ambiguous: the finding, whose id names no container, gets a case of its own.
         report.findings[5].id = "unused-rule/AllowOldProxy"
-        var cases = try Self.suite("unused-rules", of: report).children(named: "testcase")
+        var cases = try Self.suite("unused-rules", of: report, failOn: .low).children(named: "testcase")
         #expect(cases.map { $0.children(named: "failure").count } == [0, 0, 0, 0, 0, 1])
         #expect(cases.last?.attributes["name"] == "AllowOldProxy")
 
         report.findings[5].rule = "nsg-other/AllowOldProxy"
-        cases = try Self.suite("unused-rules", of: report).children(named: "testcase")
+        cases = try Self.suite("unused-rules", of: report, failOn: .low).children(named: "testcase")
         #expect(cases.map { $0.children(named: "failure").count } == [0, 0, 0, 0, 1])
-        #expect(cases.last?.attributes["name"] == "nsg/nsg-other/AllowOldProxy")
+        #expect(cases.last?.attributes["name"] == "nsg/nsg-other/UserRule_AllowOldProxy")
     }
 
     @Test("inputs: a case per file, failed with the offset and message of the damage")
@@ -182,7 +212,7 @@ struct JUnitReportTests {
         #expect(cases.map { $0.attributes["name"] } == ["logs/a/PT1H.json", "logs/b/PT1H.json.gz"])
         let failure = try #require(cases[1].children(named: "failure").first)
         #expect(failure.attributes["type"] == "input-error")
-        #expect(failure.attributes["message"] == "truncated gzip stream: the file ends early")
+        #expect(failure.attributes["message"] == "[damaged input] truncated gzip stream: the file ends early")
         #expect(failure.text.contains("damaged at byte offset 5,120: truncated gzip stream"))
         #expect(failure.text.contains("read: 3 records, 3 flows, 0 DNS records, 0 rejected"))
         #expect(Self.systemOut(suite).contains("  nsg-flow-v2: 3"))
@@ -202,7 +232,7 @@ struct JUnitReportTests {
         }
         report.files[1].error = nil
         report.inputs.errors = []
-        let suites = try Self.suites(report)
+        let suites = try Self.suites(report, failOn: .low)
         #expect(suites.map { $0.attributes["failures"] } == ["0", "0", "0", "0", "0"])
         #expect(Self.systemOut(suites[0]).contains("blocked-required/aml-tcp [info]"))
     }
@@ -224,7 +254,7 @@ struct JUnitReportTests {
         }
         let later = SampleReports.complete(scale: 7, shift: 86_400_000)
         #expect(try names(SampleReports.complete()) == names(later))
-        #expect(try SampleReports.complete().junitXML() != later.junitXML())
+        #expect(try SampleReports.complete().rendered(.junit) != later.rendered(.junit))
     }
 
     @Test(
@@ -264,7 +294,10 @@ struct JUnitReportTests {
         #expect(try Self.validJUnit(report) == Self.validJUnit(report))
         let empty = try Self.suites(SampleReports.empty())
         #expect(empty.allSatisfy { $0.attributes["timestamp"] == "1970-01-01T00:00:00" })
-        #expect(empty.allSatisfy { $0.children(named: "properties")[0].children.isEmpty })
+        #expect(
+            empty[0].children(named: "properties")[0].children.map { $0.attributes["name"] } == [
+                "verdict", "fail-on", "flowaudit-version",
+            ])
     }
 
     @Test("equal names are numbered in order of appearance")
@@ -305,5 +338,43 @@ struct JUnitReportTests {
         let rules = suites[3].children(named: "testcase").compactMap { $0.attributes["name"] }
         #expect(rules[0].contains("<script>"))
         #expect(Set(rules).count == rules.count)
+    }
+
+    @Test(
+        "the cases follow --fail-on: a failure for each finding at or above it, a skip below it, damage always fails",
+        arguments: [Severity.high, .medium, .low, nil])
+    func followsFailOn(_ failOn: Severity?) throws {
+        let report = SampleReports.complete()
+        let verdict = Verdict(report, failOn: failOn)
+        let cases = try Self.suites(report, failOn: failOn).flatMap { $0.children(named: "testcase") }
+        let failures = cases.flatMap { $0.children(named: "failure") }
+        // Every finding above info fails its case when the verdict fails on it; damage always fails.
+        let failingFindings = report.findings.filter { $0.kind != .inputError && verdict.fails($0.severity) }
+        let damaged = report.inputs.errors.count
+        // entra-id fails on its status alone (high), as a finding would.
+        let statusOnly = verdict.fails(.high) ? 1 : 0
+        #expect(failures.count == failingFindings.count + damaged + statusOnly)
+        let finding = failures.filter { $0.attributes["type"] != "input-error" }
+        #expect(finding.allSatisfy { $0.attributes["message"]?.hasPrefix("[") == true })
+        let skips = cases.flatMap { $0.children(named: "skipped") }.compactMap { $0.attributes["message"] }
+        let below = report.findings.filter {
+            $0.severity > .info && $0.kind != .inputError && !verdict.fails($0.severity)
+        }
+        let belowStatusOnly = verdict.fails(.high) ? 0 : 1
+        #expect(
+            skips.count { $0.contains("not failing the run (fail-on \(verdict.failOnName))") }
+                == below.count + belowStatusOnly)
+    }
+
+    @Test("a failure's text holds the message once, wrapped, with the evidence")
+    func failureText() throws {
+        var report = SampleReports.complete()
+        report.findings[0].message =
+            String(repeating: "denied traffic and the advice to fix it ", count: 8) + "Check R."
+        let suite = try Self.suite("required-traffic", of: report)
+        let failure = try #require(try Self.testCase("aml-tcp", in: suite).children(named: "failure").first)
+        #expect(failure.text.ranges(of: "Check R.").count == 1)
+        #expect(failure.text.split(separator: "\n").allSatisfy { $0.count <= 100 })
+        #expect(failure.attributes["message"]?.contains("advice") == false)
     }
 }

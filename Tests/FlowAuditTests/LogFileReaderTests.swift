@@ -164,6 +164,32 @@ struct LogFileReaderDamageTests {
         #expect(error.offset == cut.utf8.count)
         #expect(error.message.contains("ends inside a record"))
         #expect(result.statistics.rejectedByReason == [.truncatedRecord: 1])
+        // The cut record's tuples before the cut were kept as flows: the message says how many.
+        let kept = result.sink.flows.count { $0.origin.record == 2 }
+        if kept > 0 {
+            #expect(
+                error.message.hasSuffix(
+                    "the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the "
+                        + "cut \(kept == 1 ? "is" : "are") kept, the rest of it is lost"))
+        } else {
+            #expect(error.message.hasSuffix("that record is lost"))
+        }
+    }
+
+    @Test("a cut NSG record whose tuples before the cut were read says they are kept", arguments: [1, 7, 4096])
+    func cutRecordKeepsTuples(chunk: Int) throws {
+        let record = Blob.nsgRecord1
+        let tuplesEnd = try #require(record.range(of: "\"]", options: .backwards)).lowerBound
+        // Cut inside the last tuple: the complete ones before it stream out as flows.
+        let cut = "{\"records\":[" + record[..<record.index(tuplesEnd, offsetBy: -5)]
+        let path = try directory.write("cut.json", String(cut))
+        let result = readLog(path, chunkSize: chunk)
+        let kept = result.sink.flows.count
+        try #require(kept > 0)
+        let error = try #require(result.statistics.errors.first)
+        #expect(
+            error.message.contains("; the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the cut"))
+        #expect(!error.message.contains("that record is lost"))
     }
 
     @Test("a broken line in JSON Lines costs that line only")
@@ -278,7 +304,7 @@ struct AnalyzerTests {
         #expect(report.inputs.flows == 11)
         #expect(report.inputs.errors.map(\.file) == [cut])
         #expect(report.exitStatus() == 1)
-        let json = report.jsonText()
+        let json = try report.rendered(.json)
         #expect(json.contains(#""file": "\#(cut)""#))
     }
 
@@ -301,9 +327,9 @@ struct AnalyzerTests {
         let two = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 2))
         let four = try await Analyzer.run(AnalyzeOptions(paths: [directory.path], jobs: 4))
         #expect(one.inputs.flows > 2000)
-        #expect(one.jsonText() == two.jsonText())
-        #expect(one.jsonText() == four.jsonText())
-        #expect(one.text(color: false) == two.text(color: false))
+        #expect(try one.rendered(.json) == two.rendered(.json))
+        #expect(try one.rendered(.json) == four.rendered(.json))
+        #expect(try one.rendered(.text) == two.rendered(.text))
     }
 
     @Test("nothing readable at all is exit status 2")

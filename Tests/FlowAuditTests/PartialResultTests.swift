@@ -22,7 +22,9 @@ struct SplitCorpus {
             file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
         let loaded = try AuditContext.load(configuration: configuration).context
         let context = AuditContext(
-            configuration: configuration, matcher: loaded.matcher, exportedRules: loaded.exportedRules, bounds: bounds)
+            configuration: configuration, matcher: loaded.matcher, exportedRules: loaded.exportedRules,
+            ruleCheck: loaded.ruleCheck, bounds: bounds)
+        #expect(context.ruleCheck != nil && !context.exportedRules.isEmpty)
         let excluded = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
         return try SplitCorpus(directory: directory, context: context, excluded: excluded)
     }
@@ -54,18 +56,21 @@ struct SplitCorpus {
     }
 
     /// The state of one run over `paths` (the whole directory by default).
-    func analyze(_ paths: [String]? = nil, shard: InputShard? = nil) async throws -> AnalysisState {
+    func analyze(
+        _ paths: [String]? = nil, shard: InputShard? = nil, filter: FlowFilterRequest = FlowFilterRequest()
+    ) async throws -> AnalysisState {
         var options = AnalyzeOptions(paths: paths ?? [directory.path], jobs: 2)
         options.context = context
         options.excludedFiles = excluded
         options.shard = shard
+        options.filter = filter
         return try await Analyzer.analyze(options)
     }
 }
 
 /// The four reports, as written to files.
-private func reports(_ report: AnalysisReport) throws -> [String] {
-    [report.text(color: false), report.jsonText(), try report.junitXML(), report.markdown(failOn: .high)]
+func reports(_ report: AnalysisReport) throws -> [String] {
+    try [ReportFormat.text, .json, .junit, .markdown].map { try report.rendered($0) }
 }
 
 /// A state written to a partial file's bytes and read back.
@@ -77,8 +82,10 @@ private func roundTrip(_ state: AnalysisState) throws -> AnalysisState {
 struct PartialResultTests {
     /// Splits the corpus's files into 1–8 parts at random, analyses each part on its own, passes each
     /// through a partial file, and merges the parts in a random order and tree shape.
-    private func checkRandomSplits(_ corpus: SplitCorpus, seed: UInt64, rounds: Int) async throws {
-        let singleReport = try await corpus.analyze().report()
+    private func checkRandomSplits(
+        _ corpus: SplitCorpus, seed: UInt64, rounds: Int, filter: FlowFilterRequest = FlowFilterRequest()
+    ) async throws {
+        let singleReport = try await corpus.analyze(filter: filter).report()
         let single = try reports(singleReport)
         var random = SplitMix64(seed: seed)
         for round in 0..<rounds {
@@ -87,8 +94,13 @@ struct PartialResultTests {
             for file in corpus.files { parts[Int(random.next() % UInt64(shardCount))].append(file) }
             var states: [AnalysisState] = []
             for part in parts {
+                // An empty part: no file, under the same settings and (absolute) filter.
                 let state =
-                    part.isEmpty ? AnalysisState(settings: corpus.context.settings) : try await corpus.analyze(part)
+                    part.isEmpty
+                    ? AnalysisState(
+                        settings: corpus.context.settings,
+                        filter: filter.isEmpty ? nil : try filter.resolved(newestLog: nil))
+                    : try await corpus.analyze(part, filter: filter)
                 states.append(try roundTrip(state))
             }
             // A random tree: merge two random nodes, in a random order, until one is left.
@@ -117,6 +129,16 @@ struct PartialResultTests {
     @Test("the demo split into 1–8 parts and merged in any order and tree gives the single run's reports")
     func demoSplits() async throws {
         try await checkRandomSplits(try SplitCorpus.demo(), seed: 20_260_720, rounds: 5)
+    }
+
+    @Test("the demo with a filter, split and merged, gives the filtered single run's reports")
+    func demoSplitsFiltered() async throws {
+        let corpus = try SplitCorpus.demo()
+        let filter = try FlowFilterRequest(
+            from: "2026-07-20T09:00Z", to: "2026-07-20T10:00Z", hosts: ["10.0.1.6"], ports: [])
+        let report = try await corpus.analyze(filter: filter).report()
+        #expect(report.inputs.skippedFiles > 0 && report.inputs.filteredOut > 0 && report.filter != nil)
+        try await checkRandomSplits(corpus, seed: 16, rounds: 4, filter: filter)
     }
 
     @Test("the same with bounds that overflow: estimated counts equal the single run's")
@@ -218,11 +240,15 @@ struct PartialResultTests {
         let report = merged.report()
         #expect(report.windowGaps == [WindowGap(start: 1_784_541_600_000, end: 1_784_714_400_000)])
         #expect(report.windowGaps[0].hours == 48)
-        #expect(report.text(color: false).contains("48 hours without flows: 2026-07-20T10:00:00.000Z to "))
-        #expect(report.jsonText().contains(#""hours": 48"#))
-        #expect(report.markdown(failOn: .high).contains("- Gaps: 48 hours without flows"))
+        let text = try report.rendered(.text, layout: TextLayout(width: 200))
+        #expect(text.contains("48 hours without flows: 2026-07-20T10:00:00.000Z to "))
+        #expect(try report.rendered(.json).contains(#""hours": 48"#))
+        #expect(try report.rendered(.markdown).contains("- Gaps: 48 hours without flows"))
+        #expect(try report.rendered(.junit).contains("gaps: 48 hours without flows"))
         let unobserved = try #require(report.findings(of: .unobservedRequirement).first)
-        #expect(unobserved.message.contains("(49 hours; flows in only 2 of its 50 clock hours: coverage has gaps)"))
+        #expect(
+            unobserved.message.contains(
+                "(2 days; only 2 of the 50 clock hours it touches have flows: coverage has gaps)"))
     }
 }
 
@@ -267,10 +293,11 @@ struct MergeCommandTests {
         // A merged partial merges again (a tree), and --fail-on changes the status as for analyze.
         let tree = directory.path + "/tree.partial"
         #expect(await flowaudit(["merge", partials[0], partials[1], "--partial", tree], output: output).status == 1)
-        let top = await flowaudit(
-            ["merge", tree, partials[2], "--json", output, "--fail-on", "never"], output: "/dev/null")
-        #expect(top.status == 1)  // damaged input fails whatever --fail-on says
+        let top = await flowaudit(["merge", tree, partials[2], "--json", output], output: "/dev/null")
+        #expect(top.status == 1)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == single)
+        // Damaged input fails whatever --fail-on says.
+        #expect(await flowaudit(["merge", tree, partials[2], "--fail-on", "never"], output: "/dev/null").status == 1)
     }
 
     /// Runs `merge` and expects exit status 2 with every piece of `message` in the error.
@@ -331,7 +358,7 @@ struct MergeCommandTests {
         let output = directory.path + "/stdout"
         #expect(await flowaudit(["merge", "-", "-"], output: output).status == 2)
         let both = await flowaudit(["analyze", "sample-logs", "--partial", "-", "--json", "-"], output: output)
-        #expect(both.status == 2 && both.errors.contains("--json and --partial"))
+        #expect(both.status == 2 && both.errors.contains("--json -: report files cannot be standard output"))
         let format = await flowaudit(["analyze", "sample-logs", "--partial", "-", "--format", "json"], output: output)
         #expect(format.status == 2 && format.errors.contains("--partial -"))
         for shard in ["0/2", "3/2", "2", "a/b"] {
@@ -454,5 +481,122 @@ struct InputOrderTests {
             ])
         // The path that comes first in the order is kept: the link, before `logs/`.
         #expect(inputs == [directory.path + "/link.json", directory.path + "/logs/b.json", "-"])
+    }
+}
+
+@Suite("Partial results carry the rule check, the service tags and the filters")
+struct PartialSettingsTests {
+    /// The demo's logs (with its configuration and rule exports) in `logs/`, and a copy of the China
+    /// service-tag file in `tags/`.
+    private func demo() throws -> (directory: TemporaryDirectory, logs: String, tags: String) {
+        let directory = try TemporaryDirectory()
+        let logs = directory.path + "/logs"
+        try SampleLogWriter.write(DemoScenario(), to: logs)
+        let bundled = FixtureFiles.packageRoot + "Sources/FlowAudit/Resources/Data/ServiceTags_China_20260720.json"
+        let tags = try directory.write("tags/ServiceTags_China_20260720.json", try readWholeFile(atPath: bundled))
+        return (directory, logs, tags)
+    }
+
+    /// The four reports of a run: standard output's text and the three files, in that order.
+    private func run(
+        _ arguments: [String], in directory: TemporaryDirectory, name: String
+    ) async throws -> (
+        status: Int32, reports: [String]
+    ) {
+        let prefix = directory.path + "/" + name
+        let run = await flowaudit(
+            arguments + ["--json", prefix + ".json", "--junit", prefix + ".xml", "--markdown", prefix + ".md"],
+            output: prefix + ".txt")
+        #expect(run.errors.isEmpty, "\(run.errors)")
+        let reports = try [".txt", ".json", ".xml", ".md"].map {
+            try String(contentsOfFile: prefix + $0, encoding: .utf8)
+        }
+        return (run.status, reports)
+    }
+
+    @Test("partials made with rule exports and service-tag files merge, without those files, into analyze's reports")
+    func ruleCheckTravels() async throws {
+        let (directory, logs, tags) = try demo()
+        let common = ["--service-tags", tags, "--quiet"]
+        let single = try await run(["analyze", logs] + common, in: directory, name: "single")
+        #expect(single.status == 1)
+        // The static check's findings and verdicts are in it, and the service-tag file it used.
+        #expect(single.reports[1].contains(#""kind": "rule-blocks-required""#))
+        #expect(single.reports[1].contains(#""kind": "rule-too-broad""#))
+        #expect(single.reports[1].contains(#""ruleCheck": {"#))
+        #expect(single.reports[1].contains(#""serviceTags": "service tags: ServiceTags_China_20260720.json"#))
+        var partials: [String] = []
+        for index in 1...3 {
+            let partial = directory.path + "/part-\(index).partial"
+            // The last one through standard output.
+            let output = index == 3 ? "-" : partial
+            let shard = await flowaudit(
+                ["analyze", logs, "--shard", "\(index)/3", "--partial", output] + common,
+                output: index == 3 ? partial : directory.path + "/shard.txt")
+            #expect(shard.status == 1 && shard.errors.isEmpty, "\(shard.errors)")
+            partials.append(partial)
+        }
+        // Neither the logs, nor the configuration, nor the exports, nor the service tags are needed now.
+        try FileManager.default.removeItem(atPath: logs)
+        try FileManager.default.removeItem(atPath: directory.path + "/tags")
+        let merged = try await run(["merge"] + partials.reversed() + ["--quiet"], in: directory, name: "merged")
+        #expect(merged.status == single.status)
+        for (index, name) in ["text", "JSON", "JUnit", "Markdown"].enumerated() {
+            #expect(merged.reports[index] == single.reports[index], "the merged \(name) report differs")
+        }
+    }
+
+    @Test("partials made with different filters, or a filter and none, are refused naming the setting")
+    func differentFiltersAreRefused() async throws {
+        let (directory, logs, _) = try demo()
+        let output = directory.path + "/stdout"
+        func partial(_ name: String, _ filters: [String]) async -> String {
+            let path = directory.path + "/" + name
+            let run = await flowaudit(
+                ["analyze", logs, "--shard", name.hasPrefix("a") ? "1/2" : "2/2", "--partial", path, "--quiet"]
+                    + filters, output: output)
+            #expect(run.status == 1 || run.status == 0, "\(run.errors)")
+            return path
+        }
+        let early = await partial("a-early.partial", ["--from", "2026-07-20T09:00Z"])
+        let late = await partial("b-late.partial", ["--from", "2026-07-20T09:30Z"])
+        let none = await partial("b-none.partial", [])
+        let host = await partial("b-host.partial", ["--from", "2026-07-20T09:00Z", "--host", "10.0.1.6"])
+        for (other, pieces) in [
+            (late, ["2026-07-20T09:00:00.000Z", "2026-07-20T09:30:00.000Z"]), (none, ["'none'"]),
+            (host, ["hosts 10.0.1.6/32"]),
+        ] {
+            let run = await flowaudit(["merge", early, other], output: output)
+            #expect(run.status == 2)
+            for piece in [early, other, "filter: "] + pieces {
+                #expect(run.errors.contains(piece), "'\(piece)' not in: \(run.errors)")
+            }
+        }
+    }
+
+    @Test("partials made with the same filters (a span back from the newest log, a host) merge like one run")
+    func filteredPartialsMerge() async throws {
+        let (directory, logs, _) = try demo()
+        let filters = ["--from", "90m", "--host", "10.0.1.0/25", "--quiet"]
+        let single = try await run(["analyze", logs] + filters, in: directory, name: "single")
+        let json = try JSONValue.parse(Array(single.reports[1].utf8))
+        let inputs = try #require(json["inputs"])
+        #expect((inputs["skippedFiles"]?.numberValue?.int64Value ?? 0) > 0)
+        #expect((inputs["filteredOut"]?.numberValue?.int64Value ?? 0) > 0)
+        #expect(json["settings"]?["filters"]?["fromArgument"]?.stringValue == "90m")
+        var partials: [String] = []
+        for index in 1...4 {
+            let partial = directory.path + "/part-\(index).partial"
+            let shard = await flowaudit(
+                ["analyze", logs, "--shard", "\(index)/4", "--partial", partial] + filters,
+                output: directory.path + "/shard.txt")
+            #expect(shard.errors.isEmpty, "\(shard.errors)")
+            partials.append(partial)
+        }
+        let merged = try await run(["merge"] + partials + ["--quiet"], in: directory, name: "merged")
+        #expect(merged.status == single.status)
+        for (index, name) in ["text", "JSON", "JUnit", "Markdown"].enumerated() {
+            #expect(merged.reports[index] == single.reports[index], "the merged \(name) report differs")
+        }
     }
 }

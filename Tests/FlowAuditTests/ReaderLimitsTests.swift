@@ -42,7 +42,7 @@ struct ReaderLimitsTests {
         #expect(error.offset == 4759 && (firstKey + 4096 - 8...firstKey + 4096 + 3).contains(error.offset))
         #expect(
             error.message == "a record is longer than 4 KiB at byte \(error.offset); "
-                + "skipped to the next record (raise --max-record-size if genuine)")
+                + "skipped to the next record (raise ReaderLimits.maximumRecordSize if genuine)")
     }
 
     @Test("where a record is cut does not depend on chunking")
@@ -119,7 +119,8 @@ struct ReaderLimitsTests {
         #expect(
             error.message.hasPrefix(
                 "decompressed size exceeds 1000 times the 256 KiB of compressed data read; possible gzip bomb; "
-                    + "raise --max-compression-ratio if genuine; reading stopped at byte \(error.offset) "))
+                    + "raise ReaderLimits.maximumCompressionRatio if genuine; reading stopped at byte \(error.offset) ")
+        )
         #expect(error.offset == 1000 * 256 * 1024)
         // Stopped within the first read of compressed data, not after the whole gigabyte.
         #expect(result.statistics.bytesDecompressed < 300 * Self.mebibyte)
@@ -143,7 +144,7 @@ struct ReaderLimitsTests {
                 InputFileError(
                     file: "many.json.gz", offset: 2000,
                     message:
-                        "decompressed size exceeds 2000 bytes; possible gzip bomb; raise --max-decompressed-size if "
+                        "decompressed size exceeds 2000 bytes; possible gzip bomb; raise ReaderLimits.maximumDecompressedSize if "
                         + "genuine; reading stopped at byte 2000 of the decompressed data")
             ])
     }
@@ -195,7 +196,7 @@ struct ReaderLimitsTests {
                     file: "export.csv", offset: lineStart,
                     message:
                         "a CSV row is longer than 300 bytes in the line at byte \(lineStart); skipped to the next "
-                        + "line (raise --max-record-size if genuine)")
+                        + "line (raise ReaderLimits.maximumRecordSize if genuine)")
             ])
     }
 }

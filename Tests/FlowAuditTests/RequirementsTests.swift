@@ -164,10 +164,14 @@ struct RequirementsTests {
                 "| ID | Level | Scenario | Direction | Protocol | Ports | Remote | Purpose | Sources | Notes |"))
         #expect(
             markdown.contains(
-                "| tundra | required | always | outbound | UDP | 5831 | `chinanorth3.tundra.ml.azure.cn`<br>`chinanorth3.tundra.azureml.cn` (alias) |"
+                "| tundra | required | always | outbound | UDP | 5831 | `chinanorth3.tundra.ml.azure.cn`, `chinanorth3.tundra.azureml.cn` (alias) |"
             ))
         #expect(markdown.contains("&lt;region&gt;"))
+        // No raw HTML, which renderers in safe mode drop (a `<` inside a code span is text).
+        #expect(!markdown.contains("<br"))
         #expect(markdown.contains("- **Seed**: docs.azure.cn"))
+        // Sources name public documents only.
+        #expect(!markdown.contains("brief"))
     }
 }
 

@@ -81,12 +81,12 @@ struct SafeOutputTests {
         let report = Self.report(
             fqdn: result.symbols.text(flow.fqdn), rule: result.symbols.text(flow.rule),
             collection: result.symbols.text(flow.ruleCollection))
-        let plain = report.text(color: false)
+        let plain = try report.rendered(.text)
         #expect(!Self.hasControls(plain))
         #expect(plain.contains("/logs/?[31mPT1H\(Self.markup).json"))
         #expect(plain.contains("near ?]8;;http://x?evil?[31m.example.cn"))
         // With colour on, the only escapes are the report's own styles.
-        let coloured = report.text(color: true)
+        let coloured = try report.rendered(.text, layout: TextLayout(color: true))
         let styles =
             [TerminalText.Style.bold, .dim, .red, .green, .yellow, .blue].map { "\u{1B}[\($0.rawValue)m" }
             + ["\u{1B}[0m"]
@@ -108,7 +108,7 @@ struct SafeOutputTests {
         let report = Self.report(
             fqdn: result.symbols.text(flow.fqdn), rule: result.symbols.text(flow.rule),
             collection: result.symbols.text(flow.ruleCollection))
-        let json = report.jsonText()
+        let json = try report.rendered(.json)
         #expect(!Self.hasControls(json))
         let document = try JSONValue.parse(json)
         let error = try #require(document["inputs"]?["errors"]?.arrayValue?.first)
@@ -163,7 +163,7 @@ struct SafeOutputTests {
         let rule = result.symbols.text(flow.rule)
         #expect(rule == "Allow\u{FFFD}\u{FFFD}\u{FFFD}\u{1B}[2J")
         let report = Self.report(fqdn: rule, rule: rule, collection: rule)
-        let text = report.text(color: false)
+        let text = try report.rendered(.text)
         #expect(!Self.hasControls(text))
         #expect(text.contains("Allow\u{FFFD}\u{FFFD}\u{FFFD}?[2J"))
         #expect(TerminalText.sanitize(rule) == "Allow\u{FFFD}\u{FFFD}\u{FFFD}?[2J")
@@ -180,20 +180,20 @@ struct SafeOutputEndToEndTests {
         #expect(finding.fqdn == "evil\(SafeOutputTests.colour).example.cn")
         #expect(finding.rule?.contains(SafeOutputTests.markup) == true)
 
-        let text = report.text(color: false)
+        let text = try report.rendered(.text)
         #expect(!SafeOutputTests.hasControls(text) && text.contains("evil?[31m.example.cn"))
 
-        let json = report.jsonText()
+        let json = try report.rendered(.json)
         #expect(!json.unicodeScalars.contains("\u{1B}"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         let findings = try #require(object["findings"] as? [[String: Any]])
         #expect(findings.contains { $0["fqdn"] as? String == finding.fqdn })
 
-        let markdown = report.markdown(failOn: .high)
+        let markdown = try report.rendered(.markdown, failOn: .high)
         #expect(!SafeOutputTests.hasControls(markdown))
         #expect(!markdown.contains("<rule") && markdown.contains("&lt;rule"))
 
-        let xml = try report.junitXML()
+        let xml = try report.rendered(.junit)
         #expect(!xml.unicodeScalars.contains("\u{1B}") && !xml.unicodeScalars.contains("\u{07}"))
         for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
             #expect(try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema)) == [])

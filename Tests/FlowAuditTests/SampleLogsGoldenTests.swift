@@ -6,15 +6,8 @@ import Testing
 
 /// Runs the README's main job on a freshly generated copy of the demo, as the CLI does.
 private func analyzeDemo() async throws -> (report: AnalysisReport, directory: TemporaryDirectory) {
-    let directory = try TemporaryDirectory()
-    try SampleLogWriter.write(DemoScenario(), to: directory.path)
-    let configurationPath = try #require(ConfigurationFile.locate(inDirectory: directory.path))
-    let configuration = Configuration.merging(
-        file: try ConfigurationFile.load(path: configurationPath), flags: ConfigurationLayer())
-    var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
-    options.context = try AuditContext.load(configuration: configuration).context
-    options.excludedFiles = configuration.nsgExports + configuration.firewallPolicies + [configurationPath]
-    return (try await Analyzer.run(options), directory)
+    let directory = try await Demo.write()
+    return (Demo.relativized(try await Demo.analyze(directory), directory), directory)
 }
 
 /// Compares `text` with a golden file; `FLOWAUDIT_UPDATE_GOLDEN=1` rewrites the file instead.
@@ -35,13 +28,15 @@ struct SampleLogsGoldenTests {
     @Test("each finding kind occurs once above info, for its documented reason, and nothing else")
     func demoFindings() async throws {
         let (report, _) = try await analyzeDemo()
+        let ruleCheckKinds: [FindingKind] = [.ruleBlocksRequired, .ruleTooBroad, .shadowedRule, .redundantRule]
         let aboveInfo = report.findings.filter { $0.severity > .info }
+        let fromLogs = aboveInfo.filter { !ruleCheckKinds.contains($0.kind) }
         #expect(
-            aboveInfo.map(\.kind) == [
+            fromLogs.map(\.kind) == [
                 .blockedRequired, .exfiltrationSuspect, .unexpectedEgress, .inputError, .unusedRule,
             ])
         #expect(
-            aboveInfo.map(\.id).prefix(3) == [
+            fromLogs.map(\.id).prefix(3) == [
                 "blocked-required/aml-udp/UserRule_DenyAllOutbound",
                 "exfiltration-suspect/cross-region-storage/40.72.198.10",
                 "unexpected-egress/Internet/tcp/22",
@@ -50,31 +45,56 @@ struct SampleLogsGoldenTests {
             report.findings(of: .unusedRule).filter { $0.severity == .low }.map(\.rule) == [
                 "UserRule_AllowLegacyFtpOutbound"
             ])
+        // The static check of the exports: UDP 5831 and SMB 445 blocked by DenyAllOutbound (whether or not the
+        // window saw them), and the two outbound rules that reach every region's storage.
+        #expect(
+            aboveInfo.filter { ruleCheckKinds.contains($0.kind) }.map(\.id) == [
+                "rule-blocks-required/aml-udp/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/storage-account-file/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/storage-private-endpoint-smb/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-blocks-required/tundra/aml-compute-nsg/UserRule_DenyAllOutbound",
+                "rule-too-broad/aml-compute-nsg/UserRule_AllowInternetHttps",
+                "rule-too-broad/aml-compute-nsg/UserRule_AllowStorage",
+            ])
+        #expect(report.findings.filter { [.shadowedRule, .redundantRule].contains($0.kind) }.isEmpty)
         #expect(!report.findings(of: .unobservedRequirement).isEmpty)
         #expect(report.findings(of: .optionalTraffic).map(\.requirement) == ["pypi"])
         #expect(report.inputs.records == report.inputs.flows + report.inputs.dnsRecords + report.inputs.rejected)
         #expect(report.exitStatus() == 1)
     }
 
-    @Test("golden JSON and text reports")
+    @Test("golden JSON, text (80 columns) and Markdown reports")
     func goldenReports() async throws {
-        let (report, directory) = try await analyzeDemo()
-        let json = report.jsonText().replacingOccurrences(of: directory.path, with: "sample-logs")
-        let text = report.text(color: false).replacingOccurrences(of: directory.path, with: "sample-logs")
-        try expectGolden(json, "sample-logs.json")
-        try expectGolden(text, "sample-logs.txt")
+        let (report, _) = try await analyzeDemo()
+        for (format, name) in [
+            (ReportFormat.json, "sample-logs.json"), (.text, "sample-logs.txt"), (.markdown, "sample-logs.md"),
+        ] {
+            let text = try report.rendered(format)
+            try expectGolden(text, name)
+        }
     }
 
-    @Test("the JUnit report validates against both schemas: a failure per finding above info, a case per file")
+    @Test("the JUnit report validates against both schemas: a failure per finding at high, a case per file")
     func junit() async throws {
-        let (report, directory) = try await analyzeDemo()
-        let xml = try report.junitXML().replacingOccurrences(of: directory.path, with: "sample-logs")
+        let (report, _) = try await analyzeDemo()
+        let xml = try report.rendered(.junit)
         for schema in ["junit-xsd/junit-10.xsd", "junit-xsd/JUnit.xsd"] {
             #expect(try XMLSchemaValidation.errors(in: xml, schemaPath: FixtureFiles.path(schema)) == [])
         }
         let suites = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
         let failures = suites.flatMap { $0.children(named: "testcase") }.flatMap { $0.children(named: "failure") }
-        #expect(failures.count == report.findings.filter { $0.severity > .info }.count)
+        // At the default --fail-on high: a case per requirement or finding at high (the rule check's
+        // blocked requirements once each, however many findings name them), and the damaged file.
+        let failing = report.findings.filter { $0.severity == .high }
+        let blockedByRules = Set(failing.filter { $0.kind == .ruleBlocksRequired }.compactMap(\.requirement))
+        #expect(
+            failures.count
+                == failing.filter { $0.kind != .ruleBlocksRequired }.count + blockedByRules.count
+                + report.inputs.errors.count)
+        #expect(
+            suites.map { $0.attributes["name"] } == [
+                "required-traffic", "exfiltration", "unexpected-egress", "unused-rules", "inputs", "rule-check",
+            ])
         let inputs = try #require(suites.first { $0.attributes["name"] == "inputs" })
         #expect(inputs.children(named: "testcase").count == report.inputs.files)
         try expectGolden(xml, "sample-logs.junit.xml")

@@ -1,27 +1,47 @@
 /// Everything the reports are made from, and nothing that depends on how the work was split: the settings,
-/// every input file's accounting, the hours with flows and each check's state. `analyze --partial` writes
+/// the filter, every input file's accounting (and the blobs the filter's window skipped), the hours with
+/// flows and each check's state. `analyze --partial` writes
 /// it, `flowaudit merge` reads and merges it; merging is exact, associative and commutative, so one run
 /// over all files and any split of them merged in any order give the same reports, byte for byte.
 public struct AnalysisState: Sendable {
     /// The audit's settings; `nil` when only inputs were read and counted.
     public let settings: AuditSettings?
+    /// The filter every flow passed (`--from`, `--to`, `--host`, `--port`, relative bounds resolved), or `nil`.
+    public let filter: FlowFilter?
     /// Every input file, in ``InputPathOrder``.
     public var files: [InputFileRecord] { records.sorted { InputPathOrder.precedes($0.path, $1.path) } }
     private var records: [InputFileRecord] = []
+    /// The blobs not opened because the hour their path names lies outside the filter's window.
+    public private(set) var skippedFiles: [String] = []
     var hours = FlowHours()
     var checks: RegisteredChecks?
 
-    /// The state of no file.
-    public init(settings: AuditSettings?) {
+    /// The state of no file read.
+    ///
+    /// - Parameter skippedFiles: the blobs that the filter's window leaves unopened.
+    public init(settings: AuditSettings?, filter: FlowFilter? = nil, skippedFiles: [String] = []) {
         self.settings = settings
+        self.filter = filter
+        self.skippedFiles = skippedFiles.sorted { InputPathOrder.precedes($0, $1) }
         checks = settings.map { RegisteredChecks(settings: $0) }
     }
 
-    init(settings: AuditSettings?, records: [InputFileRecord], hours: FlowHours, checks: RegisteredChecks?) {
+    private init(
+        settings: AuditSettings?, filter: FlowFilter?, records: [InputFileRecord], skippedFiles: [String],
+        hours: FlowHours, checks: RegisteredChecks?
+    ) {
         self.settings = settings
+        self.filter = filter
         self.records = records
+        self.skippedFiles = skippedFiles
         self.hours = hours
         self.checks = checks
+    }
+
+    /// The settings that change results, the filter among them: partials merge only when all are equal.
+    public var fingerprint: RunFingerprint {
+        let audit = settings?.fingerprint ?? RunFingerprint(fields: [.init(name: "audit", value: "none (inputs only)")])
+        return audit.adding("filter", filter?.fingerprintText ?? "none")
     }
 
     /// Adds one file's results.
@@ -33,22 +53,18 @@ public struct AnalysisState: Sendable {
 
     /// Adds another state's files.
     ///
-    /// - Throws: ``MergeConflict`` when the settings differ or a file is in both; `self` is then unchanged.
+    /// - Throws: ``MergeConflict`` when the settings differ or a file (read or skipped) is in both; `self`
+    ///   is then unchanged.
     public mutating func merge(_ other: AnalysisState) throws(MergeConflict) {
-        switch (settings, other.settings) {
-        case (nil, nil): break
-        case (let mine?, let theirs?):
-            let differences = mine.fingerprint.differences(from: theirs.fingerprint)
-            guard differences.isEmpty else { throw .settingsDiffer(differences) }
-        case (nil, _?): throw .settingsDiffer([("audit", "none (inputs only)", "audited")])
-        case (_?, nil): throw .settingsDiffer([("audit", "audited", "none (inputs only)")])
-        }
-        let mine = Set(records.map(\.path))
-        let duplicates = other.records.map(\.path).filter { mine.contains($0) }
+        let differences = fingerprint.differences(from: other.fingerprint)
+        guard differences.isEmpty else { throw .settingsDiffer(differences) }
+        let mine = Set(records.map(\.path) + skippedFiles)
+        let duplicates = (other.records.map(\.path) + other.skippedFiles).filter { mine.contains($0) }
         guard duplicates.isEmpty else {
             throw .sameFiles(duplicates.sorted { InputPathOrder.precedes($0, $1) })
         }
         records += other.records
+        skippedFiles = (skippedFiles + other.skippedFiles).sorted { InputPathOrder.precedes($0, $1) }
         hours.merge(other.hours)
         if let theirs = other.checks { checks?.merge(theirs) }
     }
@@ -58,7 +74,9 @@ public struct AnalysisState: Sendable {
         let files = self.files
         var inputs = InputStatistics()
         for file in files { inputs.merge(file.statistics) }
+        inputs.skippedFiles = skippedFiles.count
         var report = AnalysisReport(inputs: inputs)
+        report.filter = filter
         report.files = files.map { file in
             InputFileSummary(
                 path: file.path, records: file.statistics.records, flows: file.statistics.flows,
@@ -70,18 +88,14 @@ public struct AnalysisState: Sendable {
         }
         guard let settings, let checks else { return report }
         checks.report(into: &report, context: ReportContext(settings: settings, inputs: inputs, hours: hours))
-        let kindOrder = FindingKind.allCases
-        report.findings.sort { lhs, rhs in
-            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-            if lhs.kind != rhs.kind {
-                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
-            }
-            if lhs.id != rhs.id { return lhs.id < rhs.id }
-            // One id for two groups (two situational requirements on one port): still one order.
-            return (lhs.requirement ?? "", lhs.message) < (rhs.requirement ?? "", rhs.message)
+        if let ruleCheck = settings.ruleCheck {
+            report.ruleCheck = ruleCheck
+            report.findings += ruleCheck.findings
         }
+        report.findings = report.findings.sortedForReport()
         report.cloud = settings.configuration.cloud.rawValue
         report.region = settings.allowList.region.name
+        report.serviceTags = settings.serviceTagSummary
         return report
     }
 }
@@ -138,9 +152,12 @@ extension AnalysisState {
     func encode(into writer: inout PartialWriter) {
         writer.write(settings != nil)
         if let settings { writer.writeBlock { settings.encode(into: &$0) } }
+        writer.write(filter != nil)
+        if let filter { writer.writeBlock { filter.encode(into: &$0) } }
         let files = self.files
         writer.write(files.count)
         for file in files { writer.writeBlock { file.encode(into: &$0) } }
+        writer.write(skippedFiles)
         writer.writeBlock { hours.encode(into: &$0) }
         // Present exactly when the settings are.
         if let checks { writer.writeBlock { checks.encode(into: &$0) } }
@@ -160,12 +177,20 @@ extension AnalysisState {
             settings = decoded.settings
             recorded = decoded.recorded
         }
+        var filter: FlowFilter?
+        if try reader.readBool() {
+            filter = try reader.readBlock { reader throws(PartialDamage) in try FlowFilter(from: &reader) }
+        }
         var records: [InputFileRecord] = []
         var paths = Set<String>()
         for _ in 0..<(try reader.readCount()) {
             let record = try reader.readBlock { reader throws(PartialDamage) in try InputFileRecord(from: &reader) }
             guard paths.insert(record.path).inserted else { throw PartialDamage("'\(record.path)' is listed twice") }
             records.append(record)
+        }
+        let skippedFiles = try reader.readStrings()
+        for path in skippedFiles where !paths.insert(path).inserted {
+            throw PartialDamage("'\(path)' is listed twice")
         }
         let hours = try reader.readBlock { reader throws(PartialDamage) in try FlowHours(from: &reader) }
         var checks: RegisteredChecks?
@@ -175,7 +200,10 @@ extension AnalysisState {
             }
         }
         guard reader.isAtEnd else { throw PartialDamage("data follows the last section") }
-        return (AnalysisState(settings: settings, records: records, hours: hours, checks: checks), recorded)
+        let state = AnalysisState(
+            settings: settings, filter: filter, records: records,
+            skippedFiles: skippedFiles.sorted { InputPathOrder.precedes($0, $1) }, hours: hours, checks: checks)
+        return (state, recorded)
     }
 }
 
@@ -190,6 +218,7 @@ extension InputFileRecord {
         writer.write(statistics.flowCounts.count)
         for count in statistics.flowCounts { writer.write(count) }
         writer.write(statistics.dnsRecords)
+        writer.write(statistics.filteredOut)
         writer.write(statistics.rejectedByReason.count)
         for (reason, count) in statistics.rejectedByReason.sorted(by: { $0.key < $1.key }) {
             writer.write(reason.name)
@@ -219,6 +248,7 @@ extension InputFileRecord {
         }
         for index in statistics.flowCounts.indices { statistics.flowCounts[index] = try reader.readInt() }
         statistics.dnsRecords = try reader.readInt()
+        statistics.filteredOut = try reader.readInt()
         for _ in 0..<(try reader.readCount(perItem: 2)) {
             let reason = RejectReason(try reader.readString())
             statistics.rejectedByReason[reason, default: 0] += try reader.readInt()

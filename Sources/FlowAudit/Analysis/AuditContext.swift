@@ -4,6 +4,8 @@ public struct AuditContext: Sendable {
     public let matcher: RequirementMatcher
     /// The rules of the NSG and firewall-policy exports given (`--nsg-export`, `--firewall-policy`).
     public let exportedRules: [ExportedRule]
+    /// The static check of those exports, when there were any.
+    public let ruleCheck: RuleCheckResult?
     /// The compute: the configured subnets, or the private ranges when none are configured.
     let computeNetworks: [IPNetwork]
     /// Per tag set (``ServiceTagSetID/rawValue``): what the findings need to know about addresses in it.
@@ -22,14 +24,16 @@ public struct AuditContext: Sendable {
     /// - Parameter bounds: what the analysis tracks exactly (tests make them small).
     public init(
         configuration: Configuration, matcher: RequirementMatcher, exportedRules: [ExportedRule] = [],
-        bounds: AnalysisBounds = AnalysisBounds()
+        ruleCheck: RuleCheckResult? = nil, bounds: AnalysisBounds = AnalysisBounds()
     ) {
         self.configuration = configuration
         self.matcher = matcher
         self.exportedRules = exportedRules
+        self.ruleCheck = ruleCheck
         settings = AuditSettings(
-            configuration: configuration, allowList: matcher.allowList, exportedRules: exportedRules, bounds: bounds,
-            serviceTags: matcher.serviceTagIdentity)
+            configuration: configuration, allowList: matcher.allowList, exportedRules: exportedRules,
+            ruleCheck: ruleCheck, bounds: bounds, serviceTags: matcher.serviceTagIdentity,
+            serviceTagSummary: matcher.serviceTags)
         computeNetworks =
             configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets
         storageSuffix = configuration.cloud == .china ? "core.chinacloudapi.cn" : "core.windows.net"
@@ -124,17 +128,21 @@ struct TagSetTraits: Sendable {
 
 extension AuditContext {
     /// Loads what `configuration` names: service tags (the bundled snapshot unless files are given), the
-    /// cloud's requirement profile, and the NSG and firewall-policy exports.
+    /// cloud's requirement profile, and the NSG and firewall-policy exports, which it checks statically.
     ///
     /// - Returns: the context, and the notice about the bundled snapshot to print once, if it was used.
     /// - Throws: the loading error, which names the file and what to do.
     public static func load(configuration: Configuration) throws -> (context: AuditContext, notice: String?) {
         let snapshot = try ServiceTagSnapshot.load(for: configuration)
         let matcher = try RequirementMatcher(configuration: configuration, snapshot: snapshot)
-        var rules: [ExportedRule] = []
-        for path in configuration.nsgExports { rules += try RuleExport.nsgRules(path: path) }
-        for path in configuration.firewallPolicies { rules += try RuleExport.firewallRules(path: path) }
-        let context = AuditContext(configuration: configuration, matcher: matcher, exportedRules: rules)
+        let rules = try RuleExport.read(paths: configuration.nsgExports + configuration.firewallPolicies)
+        let check =
+            rules.isEmpty
+            ? nil
+            : RuleCheck(configuration: configuration, allowList: matcher.allowList, snapshot: snapshot, rules: rules)
+                .run()
+        let context = AuditContext(
+            configuration: configuration, matcher: matcher, exportedRules: rules.exportedRules, ruleCheck: check)
         return (context, snapshot.notice)
     }
 }

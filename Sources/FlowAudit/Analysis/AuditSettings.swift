@@ -1,30 +1,36 @@
 /// What the findings and reports need of a run's settings, apart from the logs: the deployment, the allow
-/// list, the exported rules and the bounds. A partial result carries it, so that `flowaudit merge` reports
-/// without the service tags or the rule exports.
+/// list, the exported rules and their static check, the service tags used, and the bounds. A partial result
+/// carries it, so that `flowaudit merge` reports without the service tags or the rule exports.
 public struct AuditSettings: Sendable {
     public let configuration: Configuration
     public let allowList: AllowList
     /// The rules of the NSG and firewall-policy exports given.
     public let exportedRules: [ExportedRule]
+    /// The static check of those exports (`nil` without exports), as computed when they were read.
+    public let ruleCheck: RuleCheckResult?
     public let bounds: AnalysisBounds
     /// The service-tag files that classified the flows (``RequirementMatcher/serviceTagIdentity``).
     public let serviceTags: [String]
+    /// The same files as the reports name them (``RequirementMatcher/serviceTags``).
+    public let serviceTagSummary: String
     /// The settings that change results, by name.
     public let fingerprint: RunFingerprint
 
     /// Settings for a run.
     public init(
-        configuration: Configuration, allowList: AllowList, exportedRules: [ExportedRule], bounds: AnalysisBounds,
-        serviceTags: [String]
+        configuration: Configuration, allowList: AllowList, exportedRules: [ExportedRule],
+        ruleCheck: RuleCheckResult? = nil, bounds: AnalysisBounds, serviceTags: [String], serviceTagSummary: String
     ) {
         self.configuration = configuration
         self.allowList = allowList
         self.exportedRules = exportedRules
+        self.ruleCheck = ruleCheck
         self.bounds = bounds
         self.serviceTags = serviceTags
+        self.serviceTagSummary = serviceTagSummary
         fingerprint = RunFingerprint(
-            configuration: configuration, allowList: allowList, exportedRules: exportedRules, bounds: bounds,
-            serviceTags: serviceTags)
+            configuration: configuration, allowList: allowList, exportedRules: exportedRules, ruleCheck: ruleCheck,
+            bounds: bounds, serviceTags: serviceTags, serviceTagSummary: serviceTagSummary)
     }
 }
 
@@ -40,8 +46,9 @@ public struct AnalysisBounds: Equatable, Sendable {
 }
 
 /// The settings that change results, as named text fields: partials merge only when all are equal, and a
-/// refusal names the fields that differ. Paths (of logs, the configuration, exports or service-tag files),
-/// `--shard` and `--jobs` are not part of it; files are identified by their content.
+/// refusal names the fields that differ. Paths of logs and of the configuration, `--shard` and `--jobs` are
+/// not part of it; service-tag files and rule exports are identified by their content, and by what the
+/// reports show of them (the service-tag file names, the rule check's list of exports).
 public struct RunFingerprint: Equatable, Sendable {
     public struct Field: Equatable, Sendable {
         public var name: String
@@ -53,8 +60,8 @@ public struct RunFingerprint: Equatable, Sendable {
     init(fields: [Field]) { self.fields = fields }
 
     init(
-        configuration: Configuration, allowList: AllowList, exportedRules: [ExportedRule], bounds: AnalysisBounds,
-        serviceTags: [String]
+        configuration: Configuration, allowList: AllowList, exportedRules: [ExportedRule],
+        ruleCheck: RuleCheckResult?, bounds: AnalysisBounds, serviceTags: [String], serviceTagSummary: String
     ) {
         func list(_ items: [String], none: String = "none") -> String {
             items.isEmpty ? none : items.joined(separator: ", ")
@@ -80,10 +87,9 @@ public struct RunFingerprint: Equatable, Sendable {
         func rules(_ source: ExportedRule.Source) -> String {
             digest(
                 exportedRules.filter { $0.source == source }.map { rule in
-                    [
-                        rule.owner, rule.ruleCollectionGroup, rule.ruleCollection, rule.name, "\(rule.isAllow)",
-                        "\(rule.isDefault)", rule.kind,
-                    ].joined(separator: "|")
+                    var writer = PartialWriter()
+                    rule.encode(into: &writer)
+                    return FixedHash.hex(FixedHash.of(bytes: writer.bytes))
                 }, "rule")
         }
         fields = [
@@ -96,6 +102,7 @@ public struct RunFingerprint: Equatable, Sendable {
                 name: "compute subnets",
                 value: list(configuration.computeSubnets.map(\.description), none: "none (the private ranges)")),
             Field(name: "virtual network", value: list(configuration.virtualNetwork.map(\.description))),
+            Field(name: "firewall bypass", value: list(configuration.firewallBypass)),
             Field(name: "storage accounts", value: list(configuration.storageAccounts)),
             Field(name: "storage endpoints", value: list(configuration.storageEndpoints.map(\.description))),
             Field(name: "[[allow]] entries", value: digest(allowed, "entry")),
@@ -104,13 +111,29 @@ public struct RunFingerprint: Equatable, Sendable {
                 name: "unusedRule.minimumWindowHours", value: "\(configuration.thresholds.unusedRuleMinimumWindowHours)"
             ),
             Field(name: "service tags", value: list(serviceTags, none: "none")),
+            Field(name: "service-tag files", value: serviceTagSummary.isEmpty ? "none" : serviceTagSummary),
             Field(name: "requirements", value: digest(requirements, "requirement")),
             Field(name: "NSG export rules", value: rules(.nsg)),
             Field(name: "firewall policy rules", value: rules(.firewall)),
+            Field(name: "rule check", value: ruleCheck.map(Self.describe) ?? "none (no rule exports)"),
             Field(
                 name: "bounds",
                 value: "\(bounds.connections) connections, \(bounds.explainedEndpoints) explained endpoints"),
         ]
+    }
+
+    /// The rule check in a few words and a hash of all of it (its findings, verdicts, and the exports it
+    /// lists), so that partials whose reports would show different rule checks are not merged.
+    private static func describe(_ check: RuleCheckResult) -> String {
+        var writer = PartialWriter()
+        check.encode(into: &writer)
+        return "\(check.requirements.count) requirements, \(check.findings.count) findings, "
+            + "hash \(FixedHash.hex(FixedHash.of(bytes: writer.bytes)))"
+    }
+
+    /// The fingerprint with another field at its end (the run's filter).
+    func adding(_ name: String, _ value: String) -> RunFingerprint {
+        RunFingerprint(fields: fields + [Field(name: name, value: value)])
     }
 
     /// The fields whose values differ, with both values, in field order.
@@ -153,6 +176,7 @@ extension AuditSettings {
         writer.write(configuration.scenarios.map(\.rawValue).sorted())
         writer.write(configuration.computeSubnets.map(\.description))
         writer.write(configuration.virtualNetwork.map(\.description))
+        writer.write(configuration.firewallBypass)
         writer.write(configuration.storageAccounts)
         writer.write(configuration.storageEndpoints.map(\.description))
         writer.write(configuration.allowed.count)
@@ -178,19 +202,13 @@ extension AuditSettings {
         writer.write(configuration.thresholds.uploadBytesPerHour)
         writer.write(configuration.thresholds.unusedRuleMinimumWindowHours)
         writer.write(exportedRules.count)
-        for rule in exportedRules {
-            writer.write(rule.source.rawValue)
-            writer.write(rule.owner)
-            writer.write(rule.ruleCollectionGroup)
-            writer.write(rule.ruleCollection)
-            writer.write(rule.name)
-            writer.write(rule.isAllow)
-            writer.write(rule.isDefault)
-            writer.write(rule.kind)
-        }
+        for rule in exportedRules { rule.encode(into: &writer) }
+        writer.write(ruleCheck != nil)
+        if let ruleCheck { writer.writeBlock { ruleCheck.encode(into: &$0) } }
         writer.write(bounds.connections)
         writer.write(bounds.explainedEndpoints)
         writer.write(serviceTags)
+        writer.write(serviceTagSummary)
         writer.write(fingerprint.fields.count)
         for field in fingerprint.fields {
             writer.write(field.name)
@@ -228,6 +246,7 @@ extension AuditSettings {
         configuration.scenarios = scenarios
         configuration.computeSubnets = try networks(try reader.readStrings())
         configuration.virtualNetwork = try networks(try reader.readStrings())
+        configuration.firewallBypass = try reader.readStrings()
         configuration.storageAccounts = try reader.readStrings()
         configuration.storageEndpoints = try networks(try reader.readStrings())
         for _ in 0..<(try reader.readCount(perItem: 7)) {
@@ -256,14 +275,10 @@ extension AuditSettings {
         configuration.thresholds.uploadBytesPerHour = try reader.readUInt64()
         configuration.thresholds.unusedRuleMinimumWindowHours = try reader.readInt()
         var rules: [ExportedRule] = []
-        for _ in 0..<(try reader.readCount(perItem: 8)) {
-            let sourceName = try reader.readString()
-            let source = try parse("rule source '\(sourceName)'") { ExportedRule.Source(rawValue: sourceName) }
-            rules.append(
-                ExportedRule(
-                    source: source, owner: try reader.readString(), ruleCollectionGroup: try reader.readString(),
-                    ruleCollection: try reader.readString(), name: try reader.readString(),
-                    isAllow: try reader.readBool(), isDefault: try reader.readBool(), kind: try reader.readString()))
+        for _ in 0..<(try reader.readCount(perItem: 14)) { rules.append(try ExportedRule(from: &reader)) }
+        var ruleCheck: RuleCheckResult?
+        if try reader.readBool() {
+            ruleCheck = try reader.readBlock { reader throws(PartialDamage) in try RuleCheckResult(from: &reader) }
         }
         var bounds = AnalysisBounds()
         bounds.connections = try reader.readInt()
@@ -272,6 +287,7 @@ extension AuditSettings {
             throw PartialDamage("the settings hold a bound below 1")
         }
         let serviceTags = try reader.readStrings()
+        let serviceTagSummary = try reader.readString()
         var fields: [RunFingerprint.Field] = []
         for _ in 0..<(try reader.readCount(perItem: 2)) {
             fields.append(RunFingerprint.Field(name: try reader.readString(), value: try reader.readString()))
@@ -283,8 +299,8 @@ extension AuditSettings {
             throw PartialDamage("its settings do not make an allow list here: \(error)")
         }
         let settings = AuditSettings(
-            configuration: configuration, allowList: allowList, exportedRules: rules, bounds: bounds,
-            serviceTags: serviceTags)
+            configuration: configuration, allowList: allowList, exportedRules: rules, ruleCheck: ruleCheck,
+            bounds: bounds, serviceTags: serviceTags, serviceTagSummary: serviceTagSummary)
         return (settings, RunFingerprint(fields: fields))
     }
 }

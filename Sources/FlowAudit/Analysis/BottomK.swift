@@ -33,6 +33,13 @@ enum FixedHash {
         return hash
     }
 
+    /// FNV-1a of bytes.
+    static func of(bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+
     /// Sixteen hexadecimal digits.
     static func hex(_ hash: UInt64) -> String {
         let digits = String(hash, radix: 16)

@@ -224,35 +224,77 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
     }
 }
 
-/// The transport protocols a group of flows used.
+/// The IP protocols a group of flows used, for the finding's `protocol`: the one observed, or `any` when
+/// several were. TCP, UDP, ICMP and ICMPv6 are bits; another protocol is kept by number while it is the
+/// only other one. Merging is exact, commutative and associative.
 struct ProtocolSet: Equatable, Sendable {
+    private static let tcp: UInt8 = 1
+    private static let udp: UInt8 = 2
+    private static let icmp: UInt8 = 4
+    private static let icmpV6: UInt8 = 8
+    /// One other protocol, ``other``.
+    private static let oneOther: UInt8 = 16
+    /// Two or more other protocols.
+    private static let severalOthers: UInt8 = 32
+
     private(set) var bits: UInt8 = 0
+    /// The other protocol's number, while ``oneOther`` is set (0 otherwise).
+    private(set) var other: UInt8 = 0
+
+    init() {}
+
+    /// A set as stored; `nil` when the values cannot have been written by ``bits`` and ``other``.
+    init?(bits: UInt8, other: UInt8) {
+        guard bits < 64, bits & Self.oneOther == 0 || bits & Self.severalOthers == 0,
+            bits & Self.oneOther != 0 || other == 0
+        else { return nil }
+        self.bits = bits
+        self.other = other
+    }
 
     @inline(__always)
     mutating func insert(_ protocolNumber: UInt8) {
         switch protocolNumber {
-        case IPProtocolNumber.tcp: bits |= 1
-        case IPProtocolNumber.udp: bits |= 2
-        case IPProtocolNumber.icmp, IPProtocolNumber.icmpV6: bits |= 4
-        default: bits |= 8
+        case IPProtocolNumber.tcp: bits |= Self.tcp
+        case IPProtocolNumber.udp: bits |= Self.udp
+        case IPProtocolNumber.icmp: bits |= Self.icmp
+        case IPProtocolNumber.icmpV6: bits |= Self.icmpV6
+        default: insertOther(protocolNumber)
         }
     }
 
-    mutating func formUnion(_ other: ProtocolSet) { bits |= other.bits }
+    private mutating func insertOther(_ number: UInt8) {
+        if bits & Self.severalOthers != 0 { return }
+        if bits & Self.oneOther == 0 {
+            bits |= Self.oneOther
+            other = number
+        } else if other != number {
+            bits = bits & ~Self.oneOther | Self.severalOthers
+            other = 0
+        }
+    }
 
-    init() {}
+    mutating func formUnion(_ set: ProtocolSet) {
+        bits |= set.bits & (Self.tcp | Self.udp | Self.icmp | Self.icmpV6 | Self.severalOthers)
+        if set.bits & Self.oneOther != 0 { insertOther(set.other) }
+        if bits & Self.severalOthers != 0 {
+            bits &= ~Self.oneOther
+            other = 0
+        }
+    }
 
-    init(bits: UInt8) { self.bits = bits & 15 }
-
-    /// `tcp`, `udp`, `icmp`, `other` when one was seen, `any` when several were, `nil` when none.
+    /// The protocol observed (``IPProtocolNumber/name(_:)``), `any` when several were, `nil` when none.
     var name: String? {
-        switch bits {
-        case 0: nil
-        case 1: "tcp"
-        case 2: "udp"
-        case 4: "icmp"
-        case 8: "other"
-        default: "any"
+        let kinds =
+            (bits & 15).nonzeroBitCount + (bits & Self.severalOthers != 0 ? 2 : bits & Self.oneOther != 0 ? 1 : 0)
+        switch (kinds, bits) {
+        case (0, _): return nil
+        case (1, Self.tcp): return IPProtocolNumber.name(IPProtocolNumber.tcp)
+        case (1, Self.udp): return IPProtocolNumber.name(IPProtocolNumber.udp)
+        case (1, Self.icmp): return IPProtocolNumber.name(IPProtocolNumber.icmp)
+        case (1, Self.icmpV6): return IPProtocolNumber.name(IPProtocolNumber.icmpV6)
+        case (1, _): return IPProtocolNumber.name(other)
+        default: return "any"
         }
     }
 }
@@ -329,6 +371,7 @@ struct ConnectionGroup: Sendable {
         writer.write(first)
         writer.write(last)
         writer.write(protocols.bits)
+        writer.write(protocols.other)
         writer.write(rules.count)
         for (rule, count) in rules.sorted(by: { $0.key < $1.key }) {
             writer.write(rule)
@@ -345,7 +388,10 @@ struct ConnectionGroup: Sendable {
         }
         first = try reader.readInt64()
         last = try reader.readInt64()
-        protocols = ProtocolSet(bits: try reader.readUInt8())
+        guard let protocols = ProtocolSet(bits: try reader.readUInt8(), other: try reader.readUInt8()) else {
+            throw PartialDamage("a set of protocols is invalid")
+        }
+        self.protocols = protocols
         for _ in 0..<(try reader.readCount(perItem: 2)) {
             let rule = try reader.readString()
             rules[rule, default: 0] += try reader.readInt()

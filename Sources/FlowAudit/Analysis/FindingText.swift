@@ -10,16 +10,6 @@ enum FindingText {
         milliseconds.map { CivilTime.iso8601(milliseconds: $0) } ?? "-"
     }
 
-    static func transportName(_ number: UInt8) -> String {
-        switch number {
-        case IPProtocolNumber.tcp: "tcp"
-        case IPProtocolNumber.udp: "udp"
-        case IPProtocolNumber.icmp: "icmp"
-        case IPProtocolNumber.icmpV6: "icmpv6"
-        default: "protocol-\(number)"
-        }
-    }
-
     /// `outbound to AzureMachineLearning tcp 443`.
     static func summary(of requirement: Requirement) -> String {
         let direction = requirement.direction == .inbound ? "inbound from" : "outbound to"
@@ -30,7 +20,7 @@ enum FindingText {
         requirement.destinations.map(\.description).joined(separator: ", ")
     }
 
-    /// Fills in what a finding about a requirement says of it.
+    /// Fills in what a finding about a requirement says of it (its protocol until flows are observed).
     static func describe(_ finding: inout Finding, requirement: Requirement) {
         finding.requirement = requirement.id
         finding.direction = requirement.direction
@@ -47,7 +37,8 @@ enum FindingText {
         }
     }
 
-    /// Fills in a finding's evidence from its connections.
+    /// Fills in a finding's evidence from its connections; its protocol is the one observed (`any` when
+    /// several were).
     static func fill(_ finding: inout Finding, _ group: ConnectionGroup) {
         finding.flows = group.connections.count
         finding.isEstimated = group.connections.isEstimated
@@ -59,7 +50,7 @@ enum FindingText {
         finding.sources = endpoints.sources
         finding.first = group.first == .max ? nil : group.first
         finding.last = group.last == .min ? nil : group.last
-        finding.observedTransport = group.protocols.name
+        finding.transport = group.protocols.name ?? finding.transport
     }
 
     /// The sentence that ends the message of a finding whose counts are estimates.
@@ -73,41 +64,26 @@ enum FindingText {
         group.rules.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit).map(\.key)
     }
 
-    /// `in the window A to B (N hours)`, with the gaps of the coverage and, for rules, a warning when the
+    /// `in the window A to B (2 hours)`, with the gaps of the coverage and, for rules, a warning when the
     /// window is shorter than `unusedRule.minimumWindowHours`.
     static func window(_ context: ReportContext, forRules: Bool) -> String {
         guard let first = context.inputs.firstTime, let last = context.inputs.lastTime else {
             return "(no flows were read)"
         }
-        let hours = windowHours(first: first, last: last)
-        var text = "in the window \(time(first)) to \(time(last)) (\(duration(first: first, last: last))"
-        let spanned = Int(FlowHours.hour(of: last) &- FlowHours.hour(of: first) &+ 1)
+        var text = "in the window \(time(first)) to \(time(last)) (\(CivilTime.duration(milliseconds: last &- first))"
+        let clockHours = Int(FlowHours.hour(of: last) &- FlowHours.hour(of: first) &+ 1)
         let covered = context.hours.count(from: first, to: last)
-        if covered < spanned {
-            text += "; flows in only \(covered) of its \(spanned) clock hours: coverage has gaps"
+        if covered < clockHours {
+            text += "; only \(covered) of the \(clockHours) clock hours it touches have flows: coverage has gaps"
         }
         text += ")"
         let minimum = context.settings.configuration.thresholds.unusedRuleMinimumWindowHours
-        if forRules && hours < minimum {
+        if forRules && last &- first < Int64(minimum) &* 3_600_000 {
             text +=
                 "; the window is shorter than the \(minimum) hours (unusedRule.minimumWindowHours) needed to call a "
                 + "rule unused with confidence"
         }
         return text
-    }
-
-    /// The window's length in whole hours, rounded to the nearest: a day of hourly blobs, first flow
-    /// just after midnight and last just before, is 24 hours.
-    static func windowHours(first: Int64, last: Int64) -> Int {
-        Int(((Double(last) - Double(first)) / 3_600_000).rounded())
-    }
-
-    /// `2 hours`, or `45 minutes` under an hour.
-    static func duration(first: Int64, last: Int64) -> String {
-        let hours = windowHours(first: first, last: last)
-        if hours >= 1 { return count(hours, "hour") }
-        let minutes = Int((Double(last) - Double(first)) / 60_000)
-        return minutes >= 1 ? count(minutes, "minute") : "under a minute"
     }
 }
 

@@ -16,11 +16,14 @@ public struct InputFileError: Equatable, Sendable {
 
 /// What reading one or more inputs produced, for the `inputs` object of the report.
 ///
-/// Accounting identity: `records == flows + dnsRecords + rejected`. A record is one log
-/// entry: a flow tuple of an NSG or VNet flow log, or one firewall record or CSV row.
+/// Accounting identity: `records == flows + dnsRecords + rejected + filteredOut`. A record is one log
+/// entry: a flow tuple of an NSG or VNet flow log, or one firewall record or CSV row. With a
+/// ``FlowFilter``, `flows`, `dnsRecords` and the window describe the entries that pass it.
 public struct InputStatistics: Equatable, Sendable {
     /// Input files read (or attempted).
     public var files = 0
+    /// Blobs not opened because the hour their path names lies outside the filter's window.
+    public var skippedFiles = 0
     /// Log entries read.
     public var records = 0
     /// NSG and VNet JSON records, each holding many tuples.
@@ -29,6 +32,8 @@ public struct InputStatistics: Equatable, Sendable {
     var flowCounts = [Int](repeating: 0, count: FlowFormat.allCases.count)
     /// Firewall DNS proxy / `AZFWDnsQuery` records: entries that are not flows.
     public var dnsRecords = 0
+    /// Flows and DNS records read whole that the filter left out.
+    public var filteredOut = 0
     /// Rejected entries per reason.
     public var rejectedByReason: [RejectReason: Int] = [:]
     /// Damaged inputs, in input order.
@@ -91,7 +96,9 @@ public struct InputStatistics: Equatable, Sendable {
     /// Adds another file's statistics (merging in input order keeps `errors` ordered).
     public mutating func merge(_ other: InputStatistics) {
         files += other.files
+        skippedFiles += other.skippedFiles
         records += other.records
+        filteredOut += other.filteredOut
         flowLogRecords += other.flowLogRecords
         for index in flowCounts.indices { flowCounts[index] += other.flowCounts[index] }
         dnsRecords += other.dnsRecords

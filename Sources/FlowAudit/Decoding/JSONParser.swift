@@ -1,7 +1,7 @@
 /// Why a JSON document could not be parsed, and where.
-public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What was wrong.
-    public enum Reason: Equatable, Sendable {
+    package enum Reason: Equatable, Sendable {
         /// The input ended where `expected` was due.
         case unexpectedEnd(expected: String)
         /// A byte that cannot start or continue what was due.
@@ -24,13 +24,13 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
         case trailingContent
     }
 
-    public var reason: Reason
+    package var reason: Reason
     /// The 0-based byte offset of the problem in the input.
-    public var offset: Int
+    package var offset: Int
     /// The 1-based line of the problem.
-    public var line: Int
+    package var line: Int
     /// The 1-based column, counted in bytes.
-    public var column: Int
+    package var column: Int
 
     /// Creates an error, computing the line and column of `offset` in `bytes`.
     init(_ reason: Reason, at offset: Int, in bytes: UnsafeRawBufferPointer) {
@@ -46,7 +46,7 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
         self.column = offset - lineStart + 1
     }
 
-    public var description: String {
+    package var description: String {
         let place = "line \(line), column \(column) (byte offset \(offset))"
         switch reason {
         case .unexpectedEnd(let expected):

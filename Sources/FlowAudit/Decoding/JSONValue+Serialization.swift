@@ -2,14 +2,14 @@ extension JSONValue {
     /// The value as JSON text, members in their stored order.
     ///
     /// - Parameter indent: spaces per nesting level, or `nil` for the compact form on one line.
-    public func serialized(indent: Int? = 2) -> String {
+    package func serialized(indent: Int? = 2) -> String {
         var output = ""
         write(to: &output, indent: indent, level: 0)
         return output
     }
 
     /// A number value from an integer.
-    public static func integer(_ value: some BinaryInteger) -> JSONValue {
+    package static func integer(_ value: some BinaryInteger) -> JSONValue {
         .number(JSONNumber(literal: String(value)))
     }
 

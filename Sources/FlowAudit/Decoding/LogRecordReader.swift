@@ -70,6 +70,8 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
     private var sawRecordMAC = false
     private var sawRecordTarget = false
     private var tuplesInRecord = 0
+    /// Flows counted before the current record began: what it has kept is the difference.
+    private var flowsBeforeRecord = 0
 
     /// Outer group context: the NSG rule or the VNet `aclID`, per group ordinal.
     private var outerContext: [Symbol] = []
@@ -88,6 +90,9 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
 
     /// Whether a record has begun and not ended.
     var isInsideRecord: Bool { recordDepth > 0 }
+
+    /// The flows the current record has handed to the sink so far (tuples before a cut are kept).
+    var flowsKeptInRecord: Int { isInsideRecord ? statistics.flows - flowsBeforeRecord : 0 }
 
     // MARK: Structure
 
@@ -300,6 +305,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         sawRecordMAC = false
         sawRecordTarget = false
         tuplesInRecord = 0
+        flowsBeforeRecord = statistics.flows
         outerContext.removeAll(keepingCapacity: true)
         innerContext.removeAll(keepingCapacity: true)
         fields.removeAll()

@@ -3,9 +3,9 @@
 ///
 /// Keys and values are stored unescaped in one reused arena; a record with the same
 /// shape as the previous one allocates nothing.
-public struct RecordFields: Sendable {
+package struct RecordFields: Sendable {
     /// Where in the record a member sits.
-    public enum Scope: UInt8, Sendable {
+    package enum Scope: UInt8, Sendable {
         /// A top-level member (`category`, `time`, `operationName`, or a CSV column).
         case record
         /// A member of the record's `properties` object.
@@ -13,7 +13,7 @@ public struct RecordFields: Sendable {
     }
 
     /// The JSON type of a value.
-    public enum Kind: UInt8, Sendable {
+    package enum Kind: UInt8, Sendable {
         case string
         case number
         case bool
@@ -21,10 +21,10 @@ public struct RecordFields: Sendable {
     }
 
     /// A value, valid only inside the closure that received it.
-    public struct Value {
+    package struct Value {
         /// The unescaped string content, or the literal text of a number or Boolean.
-        public var bytes: UnsafeRawBufferPointer
-        public var kind: Kind
+        package var bytes: UnsafeRawBufferPointer
+        package var kind: Kind
     }
 
     private struct Entry: Sendable {
@@ -40,21 +40,21 @@ public struct RecordFields: Sendable {
     private var entries: [Entry] = []
 
     /// Creates an empty set.
-    public init() {
+    package init() {
         arena.reserveCapacity(4096)
     }
 
     /// The number of members held.
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// Forgets every member, keeping the storage.
-    public mutating func removeAll() {
+    package mutating func removeAll() {
         arena.removeAll(keepingCapacity: true)
         entries.removeAll(keepingCapacity: true)
     }
 
     /// Adds a member.
-    public mutating func append(
+    package mutating func append(
         scope: Scope, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, kind: Kind
     ) {
         let keyOffset = arena.count
@@ -68,7 +68,7 @@ public struct RecordFields: Sendable {
     }
 
     /// Adds a member given as strings (tests, CSV headers).
-    public mutating func append(scope: Scope, key: String, value: String, kind: Kind = .string) {
+    package mutating func append(scope: Scope, key: String, value: String, kind: Kind = .string) {
         var key = key
         var value = value
         key.withUTF8 { keyBytes in
@@ -82,7 +82,7 @@ public struct RecordFields: Sendable {
 
     /// Calls `body` with the first member named `key` (ASCII case-insensitive) in `scope`,
     /// or with `nil` when there is none.
-    public func withValue<R>(_ key: StaticString, in scope: Scope, _ body: (Value?) throws -> R) rethrows -> R {
+    package func withValue<R>(_ key: StaticString, in scope: Scope, _ body: (Value?) throws -> R) rethrows -> R {
         try arena.withUnsafeBytes { storage in
             let wanted = UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
             for entry in entries where entry.scope == scope && entry.keyLength == wanted.count {
@@ -99,7 +99,7 @@ public struct RecordFields: Sendable {
     }
 
     /// The value of a member as a `String`, or `nil` when absent (for tests and rare paths).
-    public func string(_ key: StaticString, in scope: Scope) -> String? {
+    package func string(_ key: StaticString, in scope: Scope) -> String? {
         withValue(key, in: scope) { value in value.map { String(decoding: $0.bytes, as: UTF8.self) } }
     }
 }

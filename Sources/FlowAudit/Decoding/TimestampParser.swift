@@ -8,9 +8,9 @@
 ///   `01/09/2007 09:41:00` (month first; 12-hour clock when `AM`/`PM` follows, else 24-hour).
 ///
 /// Anything else, an out-of-range field or trailing text gives `nil`. Leap seconds (`:60`) are refused.
-public enum TimestampParser {
+package enum TimestampParser {
     /// The instant a timestamp names, in milliseconds since the epoch, or `nil` when it is not one.
-    public static func milliseconds(_ text: UnsafeRawBufferPointer) -> Int64? {
+    package static func milliseconds(_ text: UnsafeRawBufferPointer) -> Int64? {
         var cursor = Cursor(bytes: text)
         guard let first = cursor.digits(minimum: 1, maximum: 4) else { return nil }
         let date: (year: Int, month: Int, day: Int)

@@ -71,12 +71,12 @@ final class GzipInflater {
 }
 
 /// Compresses bytes into one gzip member: for sample logs, benchmark corpora and tests.
-public final class GzipDeflater {
+package final class GzipDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
     private var output = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// - Parameter level: the zlib level, 1 (fast) to 9 (small).
-    public init(level: Int32 = 6) {
+    package init(level: Int32 = 6) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // 15 + 16: the largest window, written with a gzip header and trailer.
@@ -91,7 +91,7 @@ public final class GzipDeflater {
     }
 
     /// Compresses `input`, handing compressed bytes to `sink`; `finish` ends the member.
-    public func compress(
+    package func compress(
         _ input: UnsafeRawBufferPointer, finish: Bool, into sink: (UnsafeRawBufferPointer) throws -> Void
     ) rethrows {
         stream.pointee.next_in = UnsafeMutablePointer(
@@ -113,7 +113,7 @@ public final class GzipDeflater {
     }
 
     /// One gzip member holding `bytes`.
-    public static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
+    package static func gzip(_ bytes: [UInt8], level: Int32 = 6) -> [UInt8] {
         let deflater = GzipDeflater(level: level)
         var result: [UInt8] = []
         bytes.withUnsafeBytes { input in deflater.compress(input, finish: true) { result.append(contentsOf: $0) } }

@@ -8,12 +8,14 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
     case noLogFiles(path: String)
     /// zlib could not be initialised.
     case decompressorUnavailable(String)
+    /// The filter cannot apply to these inputs (a relative time with no newest log to count back from).
+    case unusableFilter(FlowFilterError)
 
     /// The path concerned, or an empty string.
     public var path: String {
         switch self {
         case .cannotOpen(let path, _), .readFailed(let path, _), .noLogFiles(let path): path
-        case .decompressorUnavailable: ""
+        case .decompressorUnavailable, .unusableFilter: ""
         }
     }
 
@@ -27,6 +29,8 @@ public enum InputError: Error, Equatable, Sendable, CustomStringConvertible {
             "'\(path)' holds no log files (.json, .json.gz, .jsonl, .log, .csv, .gz); pass a blob tree or log files"
         case .decompressorUnavailable(let reason):
             "cannot start gzip decompression: \(reason)"
+        case .unusableFilter(let error):
+            error.description
         }
     }
 }

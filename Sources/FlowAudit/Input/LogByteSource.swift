@@ -12,9 +12,9 @@
 /// reported after every byte that could be decompressed before it has been returned.
 ///
 /// Public so that benchmarks can time decompression alone with the reader's own code.
-public final class LogByteSource {
+package final class LogByteSource {
     /// The path as given, or `-` for standard input.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     /// Bytes to read instead of a file (fuzzing and tests), and how far they were read.
@@ -29,14 +29,14 @@ public final class LogByteSource {
     private var pendingDamage: InputDamage?
 
     /// Compressed (or, for plain files, raw) bytes read from the file so far.
-    public private(set) var fileBytesRead = 0
+    package private(set) var fileBytesRead = 0
     /// Decompressed bytes returned so far.
-    public private(set) var bytesProduced = 0
+    package private(set) var bytesProduced = 0
     /// Whether the input is gzip.
     var isGzip: Bool { inflater != nil }
 
     /// Opens a path, or standard input for `-`, and sniffs the gzip magic.
-    public init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
+    package init(path: String, readSize: Int = 256 * 1024) throws(InputError) {
         self.path = path
         memory = nil
         if path == "-" {
@@ -117,7 +117,7 @@ public final class LogByteSource {
     /// - Returns: the number of bytes written; 0 at the end of the input.
     /// - Throws: ``InputDamage`` once the bytes before the damage have been returned,
     ///   or ``InputError`` when the file cannot be read.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if let damage = pendingDamage {
             pendingDamage = nil
             finished = true

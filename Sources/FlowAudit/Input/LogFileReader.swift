@@ -37,9 +37,22 @@ public struct ReaderLimits: Sendable {
     /// Decompressed bytes that a gzip file may produce before ``maximumCompressionRatio`` applies:
     /// small files of blank padding are legitimate and may compress far better than logs.
     public var compressionRatioAllowance = 16 * 1024 * 1024
+    /// How damage messages name the limits a user can raise: by default the property
+    /// (`ReaderLimits.maximumRecordSize`); the command line names its flags (`--max-record-size`).
+    public var names: [ReaderLimit: String] = [:]
 
     /// The default limits.
     public init() {}
+
+    /// What a damage message tells the user to raise.
+    func name(of limit: ReaderLimit) -> String { names[limit] ?? "ReaderLimits.\(limit.rawValue)" }
+}
+
+/// A limit of ``ReaderLimits`` that a damage message names, so that the user knows what to raise.
+public enum ReaderLimit: String, CaseIterable, Sendable {
+    case recordSize = "maximumRecordSize"
+    case decompressedSize = "maximumDecompressedSize"
+    case compressionRatio = "maximumCompressionRatio"
 }
 
 extension RejectReason {
@@ -56,7 +69,7 @@ extension RejectReason {
 /// Damage never throws: it is recorded in the statistics with its offset, every record
 /// before it is kept, and after broken JSON reading resumes at the next line that starts
 /// a new object (the next record of a JSON Lines file or of a pretty-printed blob).
-public enum LogFileReader {
+package enum LogFileReader {
     /// Reads `path` and hands its flows to `sink`.
     ///
     /// - Parameters:
@@ -64,7 +77,7 @@ public enum LogFileReader {
     ///   - chunkSize: the most bytes fed to the tokenizer at once (tests use small sizes
     ///     to exercise every chunk boundary); `nil` feeds whatever was read.
     ///   - progress: counters bumped once per buffer read, for a progress line.
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         path: String, fileIndex: UInt32, sink: Sink, limits: ReaderLimits = ReaderLimits(), chunkSize: Int? = nil,
         progress: ReadProgress? = nil
     ) -> FileReadResult<Sink> {
@@ -75,7 +88,7 @@ public enum LogFileReader {
     }
 
     /// Reads `bytes` as if they were the file `name` (fuzzing and tests).
-    public static func read<Sink: FlowSink>(
+    package static func read<Sink: FlowSink>(
         bytes: [UInt8], name: String, fileIndex: UInt32 = 0, sink: Sink, limits: ReaderLimits = ReaderLimits(),
         chunkSize: Int? = nil
     ) -> FileReadResult<Sink> {
@@ -223,8 +236,11 @@ private struct StreamState {
     var csvLineStart = 0
     var skippingToRecordLine = false
     var checkedLeadingBytes = false
-    /// Whether reading stopped at a decompression limit, before the end of the file.
-    var stoppedAtLimit = false
+    /// Why reading stopped at a decompression limit, before the end of the file. It is recorded
+    /// after the buffer's last bytes are parsed, so that the file's errors are in stream order
+    /// whatever the read sizes.
+    var decompressionLimitError: InputFileError?
+    var stoppedAtLimit: Bool { decompressionLimitError != nil }
     var firstErrorIndex: Int?
     var furtherErrors = 0
     var reportedFileBytes = 0
@@ -252,8 +268,8 @@ private struct StreamState {
                 let count = try source.read(into: readable)
                 end += count
                 isFinal = count == 0
-                if source.isGzip && !isFinal && exceedsDecompressionLimits(source, lastRead: count, &handler.reader) {
-                    stoppedAtLimit = true
+                if source.isGzip && !isFinal, let error = exceedsDecompressionLimits(source, lastRead: count) {
+                    decompressionLimitError = error
                     isFinal = true
                 }
             } catch let damage as InputDamage {
@@ -341,14 +357,11 @@ private struct StreamState {
     }
 
     /// Stops a gzip file that decompresses beyond ``ReaderLimits/maximumDecompressedSize`` or
-    /// ``ReaderLimits/maximumCompressionRatio``: drops the bytes past the limit from the buffer
-    /// and records why reading stopped.
+    /// ``ReaderLimits/maximumCompressionRatio``: drops the bytes past the limit from the buffer.
     ///
     /// - Parameter lastRead: the bytes the last read added to the buffer.
-    /// - Returns: whether reading must stop.
-    private mutating func exceedsDecompressionLimits<Sink: FlowSink>(
-        _ source: LogByteSource, lastRead: Int, _ reader: inout LogRecordReader<Sink>
-    ) -> Bool {
+    /// - Returns: why reading must stop, or `nil` to go on.
+    private mutating func exceedsDecompressionLimits(_ source: LogByteSource, lastRead: Int) -> InputFileError? {
         let produced = source.bytesProduced
         let allowed: Int
         let reason: String
@@ -358,22 +371,20 @@ private struct StreamState {
             allowed = limits.maximumDecompressedSize
             reason =
                 "decompressed size exceeds \(formattedByteCount(allowed)); possible gzip bomb; "
-                + "raise --max-decompressed-size if genuine"
+                + "raise \(limits.name(of: .decompressedSize)) if genuine"
         } else if produced > limits.compressionRatioAllowance, !ratioOverflow, produced > ratioBudget {
             allowed = max(limits.compressionRatioAllowance, ratioBudget)
             reason =
                 "decompressed size exceeds \(limits.maximumCompressionRatio) times the "
                 + "\(formattedByteCount(source.fileBytesRead)) of compressed data read; possible gzip bomb; "
-                + "raise --max-compression-ratio if genuine"
+                + "raise \(limits.name(of: .compressionRatio)) if genuine"
         } else {
-            return false
+            return nil
         }
         end -= min(produced - allowed, lastRead)
-        reader.statistics.errors.append(
-            InputFileError(
-                file: source.path, offset: allowed,
-                message: reason + "; reading stopped at byte \(allowed) of the decompressed data"))
-        return true
+        return InputFileError(
+            file: source.path, offset: allowed,
+            message: reason + "; reading stopped at byte \(allowed) of the decompressed data")
     }
 
     /// Decides between JSON and a CSV export once the first line is here.
@@ -428,7 +439,7 @@ private struct StreamState {
                         message:
                             "a record is longer than \(formattedByteCount(limits.maximumRecordSize)) at "
                             + "\(place(overflow, gzip: gzip)); skipped to the next record "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &handler.reader)
                 handler.reader.abandonRecord(.recordTooLarge)
                 handler.reader.resetStructure()
@@ -494,7 +505,7 @@ private struct StreamState {
                         message:
                             "a CSV row is longer than \(formattedByteCount(limits.maximumRecordSize)) in the line at "
                             + "\(place(csvLineStart, gzip: gzip)); skipped to the next line "
-                            + "(raise --max-record-size if genuine)"),
+                            + "(raise \(limits.name(of: .recordSize)) if genuine)"),
                     in: &reader)
             }
             oversizedRows = 0
@@ -553,16 +564,24 @@ private struct StreamState {
     /// Reports input that ends inside a record or a value.
     private mutating func finish<Sink: FlowSink>(reader: inout LogRecordReader<Sink>, path: String, gzip: Bool) {
         let absolute = baseOffset + end
-        if stoppedAtLimit {
-            // The decompression limit's error already says that the rest of the file was not read.
+        if let decompressionLimitError {
+            // The decompression limit's error says that the rest of the file was not read.
             reader.abandonRecord(.decompressionLimit)
+            reader.statistics.errors.append(decompressionLimitError)
         } else if reader.isInsideRecord {
+            // A flow-log record's tuples stream out as they are read: those before the cut are kept.
+            let kept = reader.flowsKeptInRecord
+            let loss =
+                kept == 0
+                ? "that record is lost"
+                : "the \(kept == 1 ? "flow" : "\(kept) flows") of that record read before the cut "
+                    + "\(kept == 1 ? "is" : "are") kept, the rest of it is lost"
             record(
                 InputFileError(
                     file: path, offset: absolute,
                     message:
                         "the file ends inside a record at \(place(absolute, gzip: gzip)) (cut or still being written); "
-                        + "that record is lost"),
+                        + loss),
                 in: &reader)
             reader.abandonRecord(.truncatedRecord)
         } else if start < end && !skippingToRecordLine {

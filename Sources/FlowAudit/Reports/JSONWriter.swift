@@ -3,74 +3,74 @@
 /// Every string is escaped in full: quotes, backslashes, all control characters
 /// (so that log content cannot carry terminal escapes into a report), and the line and
 /// paragraph separators U+2028/U+2029.
-public struct JSONWriter {
+package struct JSONWriter {
     /// The text written so far.
-    public private(set) var output = ""
+    package private(set) var output = ""
     private var indent = 0
     private var needsComma = false
     private var afterKey = false
 
     /// Creates an empty writer.
-    public init() {}
+    package init() {}
 
     /// Opens an object, as a value.
-    public mutating func beginObject() { open("{") }
+    package mutating func beginObject() { open("{") }
     /// Closes the innermost object.
-    public mutating func endObject() { close("}") }
+    package mutating func endObject() { close("}") }
     /// Opens an array, as a value.
-    public mutating func beginArray() { open("[") }
+    package mutating func beginArray() { open("[") }
     /// Closes the innermost array.
-    public mutating func endArray() { close("]") }
+    package mutating func endArray() { close("]") }
 
     /// Writes a key; the next call writes its value.
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         separate()
         output += Self.quoted(name) + ": "
         afterKey = true
     }
 
     /// Writes a string value.
-    public mutating func value(_ text: String) { scalar(Self.quoted(text)) }
+    package mutating func value(_ text: String) { scalar(Self.quoted(text)) }
     /// Writes an integer value.
-    public mutating func value(_ number: Int) { scalar(String(number)) }
+    package mutating func value(_ number: Int) { scalar(String(number)) }
     /// Writes an integer value.
-    public mutating func value(_ number: UInt64) { scalar(String(number)) }
+    package mutating func value(_ number: UInt64) { scalar(String(number)) }
     /// Writes a Boolean value.
-    public mutating func value(_ flag: Bool) { scalar(flag ? "true" : "false") }
+    package mutating func value(_ flag: Bool) { scalar(flag ? "true" : "false") }
     /// Writes `null`.
-    public mutating func null() { scalar("null") }
+    package mutating func null() { scalar("null") }
 
     /// Writes a string value, or `null` when absent.
-    public mutating func value(_ text: String?) {
+    package mutating func value(_ text: String?) {
         if let text { value(text) } else { null() }
     }
 
     /// Writes a key and its string value (`null` when absent).
-    public mutating func field(_ name: String, _ text: String?) {
+    package mutating func field(_ name: String, _ text: String?) {
         key(name)
         value(text)
     }
 
     /// Writes a key and its integer value.
-    public mutating func field(_ name: String, _ number: Int) {
+    package mutating func field(_ name: String, _ number: Int) {
         key(name)
         value(number)
     }
 
     /// Writes a key and its integer value.
-    public mutating func field(_ name: String, _ number: UInt64) {
+    package mutating func field(_ name: String, _ number: UInt64) {
         key(name)
         value(number)
     }
 
     /// Writes a key and its Boolean value.
-    public mutating func field(_ name: String, _ flag: Bool) {
+    package mutating func field(_ name: String, _ flag: Bool) {
         key(name)
         value(flag)
     }
 
     /// Writes a key and an array of strings.
-    public mutating func field(_ name: String, _ texts: [String]) {
+    package mutating func field(_ name: String, _ texts: [String]) {
         key(name)
         beginArray()
         for text in texts { value(text) }
@@ -110,7 +110,7 @@ public struct JSONWriter {
     }
 
     /// A JSON string literal for `text`.
-    public static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

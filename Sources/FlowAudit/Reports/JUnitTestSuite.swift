@@ -6,8 +6,8 @@ struct JUnitTestSuite: Equatable {
             case passed
             /// `<failure type message>evidence</failure>`.
             case failed(type: String, message: String, evidence: String)
-            /// `<skipped message/>`: the Ant schema allows no `type` on it.
-            case skipped(message: String)
+            /// `<skipped message>evidence</skipped>`: the Ant schema allows no `type` on it.
+            case skipped(message: String, evidence: String)
         }
 
         /// Unique in the suite, stable across runs, shorter than ``JUnitNames/maximumLength``.

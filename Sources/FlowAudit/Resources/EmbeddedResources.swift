@@ -63227,15 +63227,15 @@ enum EmbeddedResources {
         }
         """#
 
-    /// `requirements-china.json`: 16824 bytes,
-    /// SHA-256 0f0b50082fd9a890797b946c60455b1fbd1d3ebd9b0524c43f8f810a5e30851c.
+    /// `requirements-china.json`: 16851 bytes,
+    /// SHA-256 56e2bd0f5fb2781103d3d810771a3db3ec976a31a1b8be4257cc978b7cb172fa.
     private static let requirementsChinaJSON: StaticString = #"""
         {
           "cloud": "china",
           "description": "Network traffic that Azure Machine Learning compute instances and clusters in a customer VNet need in Azure China (21Vianet). Placeholders: <Region> is the service-tag suffix (ChinaNorth3), <region> the ARM location (chinanorth3), <storage-account> each name in storage.accounts.",
           "regions": ["ChinaEast", "ChinaEast2", "ChinaEast3", "ChinaNorth", "ChinaNorth2", "ChinaNorth3"],
           "sources": [
-            {"id": "Seed", "document": "docs.azure.cn how-to-secure-training-vnet (v1, China edition of S1), tables quoted in the project brief", "date": ""},
+            {"id": "Seed", "document": "docs.azure.cn how-to-secure-training-vnet (v1, the Azure China edition of S1): its tables of required inbound and outbound traffic", "date": ""},
             {"id": "S1", "document": "MicrosoftDocs/azure-docs articles/machine-learning/v1/how-to-secure-training-vnet.md", "date": "2022-08-29"},
             {"id": "S2", "document": "MicrosoftDocs/azure-ai-docs articles/machine-learning/v1/how-to-secure-training-vnet.md", "date": "2024-07-26"},
             {"id": "S3", "document": "MicrosoftDocs/azure-ai-docs articles/machine-learning/how-to-secure-training-vnet.md (v2)", "date": "2025-06-12"},

@@ -19,11 +19,11 @@ func readBytes(
     LogFileReader.read(bytes: bytes, name: name, sink: CollectingSink(), limits: limits, chunkSize: chunkSize)
 }
 
-/// Checks `records == flows + dnsRecords + rejected`, naming the input when it does not hold.
+/// Checks `records == flows + dnsRecords + rejected + filteredOut`, naming the input when it does not hold.
 func expectAccounting(_ statistics: InputStatistics, _ input: String, sourceLocation: SourceLocation = #_sourceLocation)
 {
     #expect(
-        statistics.records == statistics.flows + statistics.dnsRecords + statistics.rejected,
+        statistics.records == statistics.flows + statistics.dnsRecords + statistics.rejected + statistics.filteredOut,
         Comment(
             rawValue: "\(input): \(statistics.records) records, \(statistics.flows) flows, "
                 + "\(statistics.dnsRecords) DNS, \(statistics.rejected) rejected"), sourceLocation: sourceLocation)

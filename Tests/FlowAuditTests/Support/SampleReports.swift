@@ -38,16 +38,23 @@ enum SampleReports {
         report.requirements = [
             RequirementOutcome(
                 id: "aml-tcp", summary: "outbound TCP 443 to AzureMachineLearning", level: "required", status: .failed,
-                allowedFlows: 10 * scale, deniedFlows: 4 * scale),
+                allowedConnections: 5 * scale, deniedConnections: 2 * scale, allowedFlows: 10 * scale,
+                deniedFlows: 4 * scale),
             RequirementOutcome(
                 id: "entra-id", summary: "outbound TCP 443 to AzureActiveDirectory", level: "required",
-                status: .failed, allowedFlows: 0, deniedFlows: 2 * scale),
+                status: .failed, allowedConnections: 0, deniedConnections: scale, allowedFlows: 0,
+                deniedFlows: 2 * scale),
             RequirementOutcome(
                 id: "storage", summary: "outbound TCP 443 to Storage.ChinaNorth3", level: "required", status: .passed,
-                allowedFlows: 50 * scale, deniedFlows: 0),
+                allowedConnections: 25 * scale, deniedConnections: 0, allowedFlows: 50 * scale, deniedFlows: 0),
+            RequirementOutcome(
+                id: "batch-node-management", summary: "outbound TCP 443 to BatchNodeManagement", level: "required",
+                status: .unobserved, allowedConnections: 0, deniedConnections: 0, allowedFlows: 0, deniedFlows: 0,
+                skipReason: "no flow touched it in the window"),
             RequirementOutcome(
                 id: "rstudio", summary: "inbound TCP 8787 from the workspace", level: "situational", status: .skipped,
-                allowedFlows: 0, deniedFlows: 0, skipReason: "scenario rstudio is off"),
+                allowedConnections: 0, deniedConnections: 0, allowedFlows: 0, deniedFlows: 0,
+                skipReason: "scenario rstudio is off"),
         ]
         report.rules = [
             RuleOutcome(
@@ -104,7 +111,11 @@ enum SampleReports {
             },
             finding(.optionalTraffic, .info, "pypi.org", "package downloads from PyPI") { $0.fqdn = "pypi.org" },
             finding(.unexpectedEgress, .info, "198.51.100.9:123/udp", "NTP to a public server"),
-            finding(.unobservedRequirement, .info, "batch-node-management", "no flow touched Batch node management"),
+            finding(.unobservedRequirement, .info, "batch-node-management", "no flow touched Batch node management") {
+                $0.flows = 0
+                $0.bytesOut = 0
+                $0.bytesIn = 0
+            },
         ]
         return report
     }
@@ -133,7 +144,7 @@ enum SampleReports {
         report.inputs.errors[0].message = hostileText
         report.requirements[0].id = "aml-tcp" + hostileText
         report.requirements[0].summary = hostileText
-        report.requirements[3].skipReason = hostileText
+        report.requirements[4].skipReason = hostileText
         report.rules[0].name = hostileText
         report.rules[1].container = longName("-container-a")
         report.rules[2].container = longName("-container-b")

@@ -59,3 +59,14 @@ func describe(_ flow: Flow, _ symbols: SymbolTable) -> String {
 func describeAll(_ result: FileReadResult<CollectingSink>) -> [String] {
     result.sink.flows.map { describe($0, result.symbols) }
 }
+
+extension AnalysisReport {
+    /// The report in `format` under the verdict for `failOn`, as the command line writes it.
+    func rendered(
+        _ format: ReportFormat, failOn: Severity? = .high, layout: TextLayout = TextLayout()
+    ) throws
+        -> String
+    {
+        try format.reporter(layout: layout).render(self, verdict: Verdict(self, failOn: failOn))
+    }
+}

@@ -12,6 +12,16 @@ struct BlockedRequiredCheck: AuditCheck {
 
     static let partialSection = "blocked-required"
 
+    /// The requirement whose traffic a flow is when the check takes it: denied, and its strongest
+    /// requirement applies (required, or situational and enabled). `flows --finding` selects by it too.
+    @inline(__always)
+    static func requirement(blocking flow: Flow, _ facts: FlowFacts) -> Int? {
+        guard facts.touchesCompute, !flow.action.isAllowed, let strongest = facts.strongest, strongest.isEnabled,
+            strongest.level != .optional
+        else { return nil }
+        return strongest.requirementIndex
+    }
+
     private(set) var groups: ConnectionGroups<Key>
 
     init(settings: AuditSettings) {
@@ -73,12 +83,9 @@ struct BlockedRequiredCheck: AuditCheck {
 
         @inline(__always)
         mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
-            guard facts.touchesCompute, !flow.action.isAllowed, let strongest = facts.strongest, strongest.isEnabled,
-                strongest.level != .optional
-            else { return }
+            guard let requirement = BlockedRequiredCheck.requirement(blocking: flow, facts) else { return }
             groups.add(
-                FileKey(requirement: strongest.requirementIndex, rule: SymbolRuleKey(flow)), facts, out: 0, in: 0,
-                time: flow.time)
+                FileKey(requirement: requirement, rule: SymbolRuleKey(flow)), facts, out: 0, in: 0, time: flow.time)
         }
 
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> BlockedRequiredCheck {

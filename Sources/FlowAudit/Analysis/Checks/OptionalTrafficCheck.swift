@@ -5,6 +5,16 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
 
     static let partialSection = "optional-traffic"
 
+    /// The optional requirement an allowed outbound flow of the compute uses, when the check takes it.
+    /// `flows --finding` selects by it too.
+    @inline(__always)
+    static func requirement(usedBy flow: Flow, _ facts: FlowFacts) -> Int? {
+        guard facts.touchesCompute, facts.direction == .outbound, flow.action.isAllowed,
+            let strongest = facts.strongest, strongest.isEnabled, strongest.level == .optional
+        else { return nil }
+        return strongest.requirementIndex
+    }
+
     /// By requirement index.
     private(set) var groups: ConnectionGroups<Int>
 
@@ -16,11 +26,9 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
 
     @inline(__always)
     mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
-        guard facts.touchesCompute, facts.direction == .outbound, flow.action.isAllowed,
-            let strongest = facts.strongest, strongest.isEnabled, strongest.level == .optional
-        else { return }
+        guard let requirement = Self.requirement(usedBy: flow, facts) else { return }
         groups.add(
-            strongest.requirementIndex, facts, out: flow.bytesSent.valueOrZero,
+            requirement, facts, out: flow.bytesSent.valueOrZero,
             in: flow.bytesReceived.valueOrZero, time: flow.time)
     }
 

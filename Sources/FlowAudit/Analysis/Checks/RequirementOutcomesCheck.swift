@@ -11,7 +11,6 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         /// The connections, by fixed hash.
         var allowed: HashSample
         var denied: HashSample
-        var protocols = ProtocolSet()
 
         init(limit: Int) {
             allowed = HashSample(limit: limit)
@@ -20,7 +19,7 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
 
         /// One flow of connection `hash`.
         @inline(__always)
-        mutating func count(allowed: Bool, hash: UInt64, protocolNumber: UInt8) {
+        mutating func count(allowed: Bool, hash: UInt64) {
             if allowed {
                 allowedFlows += 1
                 self.allowed.insert(hash)
@@ -28,7 +27,6 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
                 deniedFlows += 1
                 denied.insert(hash)
             }
-            protocols.insert(protocolNumber)
         }
 
         mutating func merge(_ other: Tally) {
@@ -36,7 +34,6 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             deniedFlows += other.deniedFlows
             allowed.merge(other.allowed)
             denied.merge(other.denied)
-            protocols.formUnion(other.protocols)
         }
     }
 
@@ -64,8 +61,7 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         let allowed = flow.action.isAllowed
         // Denied flows count for requirements that apply only.
         guard allowed || (strongest.isEnabled && strongest.level != .optional) else { return }
-        tallies[strongest.requirementIndex].count(
-            allowed: allowed, hash: facts.keyHash, protocolNumber: flow.protocolNumber)
+        tallies[strongest.requirementIndex].count(allowed: allowed, hash: facts.keyHash)
     }
 
     func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RequirementOutcomesCheck { self }
@@ -83,7 +79,6 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         for tally in tallies {
             writer.write(tally.allowedFlows)
             writer.write(tally.deniedFlows)
-            writer.write(tally.protocols.bits)
             tally.allowed.encode(into: &writer)
             tally.denied.encode(into: &writer)
         }
@@ -100,7 +95,6 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         for index in tallies.indices {
             tallies[index].allowedFlows = try reader.readInt()
             tallies[index].deniedFlows = try reader.readInt()
-            tallies[index].protocols = ProtocolSet(bits: try reader.readUInt8())
             tallies[index].allowed = try HashSample(from: &reader, limit: limit)
             tallies[index].denied = try HashSample(from: &reader, limit: limit)
         }
@@ -111,12 +105,14 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         report.requirements = zip(requirements, tallies).map { requirement, tally in
             var outcome = RequirementOutcome(
                 id: requirement.id, summary: FindingText.summary(of: requirement), level: requirement.level.rawValue,
-                status: tally.deniedFlows > 0 ? .failed : .passed, allowedFlows: tally.allowedFlows,
+                status: tally.deniedFlows > 0 ? .failed : .passed, allowedConnections: tally.allowed.estimate,
+                deniedConnections: tally.denied.estimate, allowedFlows: tally.allowedFlows,
                 deniedFlows: tally.deniedFlows)
-            outcome.allowedConnections = tally.allowed.estimate
-            outcome.deniedConnections = tally.denied.estimate
             outcome.connectionsAreEstimated = tally.allowed.overflowed || tally.denied.overflowed
-            outcome.observedTransport = tally.protocols.name
+            if tally.allowedFlows + tally.deniedFlows == 0 {
+                outcome.status = .unobserved
+                outcome.skipReason = unobservedReason(requirement)
+            }
             if !requirement.isEnabled {
                 outcome.status = .skipped
                 outcome.skipReason = "scenario '\(requirement.scenario.rawValue)' is not enabled"
@@ -127,21 +123,12 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             return outcome
         }
         for (requirement, tally) in zip(requirements, tallies) {
-            guard requirement.isEnabled, requirement.level == .required, tally.allowedFlows + tally.deniedFlows == 0
+            guard requirement.isEnabled, requirement.level == .required, tally.allowedFlows + tally.deniedFlows == 0,
+                // Destinations that need a setting that is not made can match nothing: nothing to report.
+                Self.isMatchable(requirement),
+                // Host-name requirements are visible only in firewall application logs.
+                Self.isHostOnly(requirement) ? sawHostNames : sawAddresses
             else { continue }
-            let byHost = requirement.destinations.allSatisfy {
-                if case .fqdn = $0 { return true } else { return false }
-            }
-            // Destinations that need a setting that is not made can match nothing: nothing to report.
-            let isMatchable = requirement.destinations.contains {
-                switch $0 {
-                case .serviceTag, .fqdn: true
-                case .addresses(_, let networks): !networks.isEmpty
-                case .unresolved: false
-                }
-            }
-            // Host-name requirements are visible only in firewall application logs.
-            guard isMatchable, byHost ? sawHostNames : sawAddresses else { continue }
             var finding = Finding(
                 kind: .unobservedRequirement, severity: .info, id: "unobserved-requirement/\(requirement.id)",
                 message: "")
@@ -152,5 +139,35 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
                 + "idle in this window, or its traffic may take a path these logs do not cover."
             report.findings.append(finding)
         }
+    }
+
+    /// Whether only host names (FQDN patterns) identify the requirement's destinations.
+    private static func isHostOnly(_ requirement: Requirement) -> Bool {
+        requirement.destinations.allSatisfy { if case .fqdn = $0 { true } else { false } }
+    }
+
+    /// Whether a flow can match the requirement: some destination is known without a missing setting.
+    private static func isMatchable(_ requirement: Requirement) -> Bool {
+        requirement.destinations.contains {
+            switch $0 {
+            case .serviceTag, .fqdn: true
+            case .addresses(_, let networks): !networks.isEmpty
+            case .unresolved: false
+            }
+        }
+    }
+
+    /// Why no flow touched an enabled requirement, for its `unobserved` status.
+    private func unobservedReason(_ requirement: Requirement) -> String {
+        if !Self.isMatchable(requirement) {
+            return "no flow can match it: its destination needs a setting that is not made"
+        }
+        if Self.isHostOnly(requirement) && !sawHostNames {
+            return "not visible in these logs: host names appear only in firewall application logs, and none were read"
+        }
+        if !Self.isHostOnly(requirement) && !sawAddresses {
+            return "not visible in these logs: no flow log or firewall network log was read"
+        }
+        return "no flow touched it in the window"
     }
 }

@@ -46,15 +46,16 @@ struct RuleHitsCheck: AuditCheck {
         report.rules = rules.map { rule in
             RuleOutcome(
                 source: rule.source.rawValue, container: rule.container, name: rule.name,
-                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule))
+                access: rule.isAllow ? "allow" : "deny", isDefault: rule.isDefault, hits: hits(of: rule), exported: rule
+            )
         }
         let window = FindingText.window(context, forRules: true)
         for rule in rules where hits(of: rule) == 0 {
             let important = rule.isAllow && !rule.isDefault
             var finding = Finding(
                 kind: .unusedRule, severity: important ? .low : .info,
-                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.name)", message: "")
-            finding.rule = rule.loggedName
+                id: "unused-rule/\(rule.source.rawValue)/\(rule.container)/\(rule.loggedName)", message: "")
+            finding.describe(rule: rule)
             finding.first = context.inputs.firstTime
             finding.last = context.inputs.lastTime
             let kind = rule.isDefault ? "default rule" : rule.isAllow ? "allow rule" : "deny rule"
@@ -62,9 +63,10 @@ struct RuleHitsCheck: AuditCheck {
                 important
                 ? "Check whether it is still needed; an unused allow rule is attack surface."
                 : "Deny and default rules without hits are expected; reported for information only."
+            let what = rule.summary.isEmpty ? "" : " (\(rule.summary))"
             finding.message =
-                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container) "
-                + "had no hit \(window). \(advice)"
+                "The \(kind) \(rule.loggedName) of \(rule.container.isEmpty ? rule.source.rawValue : rule.container)"
+                + "\(what) had no hit \(window). \(advice)"
             report.findings.append(finding)
         }
     }

@@ -18,6 +18,18 @@ struct StorageExfiltrationCheck: AuditCheck {
 
     static let partialSection = "storage-exfiltration"
 
+    /// The check that takes a flow, from the classifier's storage verdict (set for allowed outbound flows
+    /// only); `nil` for flows it does not take. `flows --finding` selects by it too.
+    @inline(__always)
+    static func check(for facts: FlowFacts) -> ExfiltrationCheck? {
+        switch facts.storage {
+        case .none, .sameRegion: nil
+        case .unknownAccount: .unknownStorageAccount
+        case .smbToPublic: .smbToPublicStorage
+        case .crossRegion: .crossRegion
+        }
+    }
+
     private(set) var groups: ConnectionGroups<Key>
 
     init(settings: AuditSettings) {
@@ -126,16 +138,11 @@ struct StorageExfiltrationCheck: AuditCheck {
 
         @inline(__always)
         mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
-            let key: FileKey
-            switch facts.storage {
-            case .none, .sameRegion: return
-            case .unknownAccount: key = FileKey(check: .unknownStorageAccount, destination: .host(flow.fqdn), setID: 0)
-            case .smbToPublic:
-                key = FileKey(
-                    check: .smbToPublicStorage, destination: .address(flow.destination), setID: facts.setID.rawValue)
-            case .crossRegion:
-                key = FileKey(check: .crossRegion, destination: .address(flow.destination), setID: facts.setID.rawValue)
-            }
+            guard let check = StorageExfiltrationCheck.check(for: facts) else { return }
+            let key =
+                check == .unknownStorageAccount
+                ? FileKey(check: check, destination: .host(flow.fqdn), setID: 0)
+                : FileKey(check: check, destination: .address(flow.destination), setID: facts.setID.rawValue)
             groups.add(
                 key, facts, out: flow.bytesSent.valueOrZero,
                 in: flow.bytesReceived.valueOrZero, time: flow.time, rule: SymbolRuleKey(flow))

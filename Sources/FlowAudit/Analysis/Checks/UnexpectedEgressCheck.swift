@@ -27,6 +27,16 @@ struct UnexpectedEgressCheck: AuditCheck {
         var sourcePort: Int32
         var destinationPort: Int32
 
+        init(source: IPAddress, sourcePort: Int32, destinationPort: Int32) {
+            self.source = source
+            self.sourcePort = sourcePort
+            self.destinationPort = destinationPort
+        }
+
+        init(_ flow: Flow) {
+            self.init(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
+        }
+
         var fixedHash: UInt64 {
             let ports = UInt64(UInt32(bitPattern: sourcePort)) << 32 | UInt64(UInt32(bitPattern: destinationPort))
             return FixedHash.combine(FixedHash.combine(source.high, source.low), ports)
@@ -38,6 +48,37 @@ struct UnexpectedEgressCheck: AuditCheck {
     }
 
     static let partialSection = "unexpected-egress"
+
+    // The conditions below decide which flows the check takes; `flowaudit flows --finding` selects by them
+    // too (``FindingSelector``).
+
+    /// Whether the check looks at a flow at all: allowed, outbound from the compute.
+    @inline(__always)
+    static func applies(to flow: Flow, _ facts: FlowFacts) -> Bool {
+        facts.touchesCompute && facts.direction == .outbound && flow.action.isAllowed
+    }
+
+    /// Whether an allowed outbound flow of the compute names a host that an enabled requirement expects
+    /// (firewall application logs): the flow logs' record of the same connection is then not egress.
+    @inline(__always)
+    static func isExplanation(_ flow: Flow, _ facts: FlowFacts) -> Bool {
+        facts.hasHost && facts.strongest?.isEnabled == true
+    }
+
+    /// Whether an allowed outbound flow of the compute is unexpected egress: no enabled requirement matches
+    /// it, no exfiltration check reports it, and it leaves the virtual network for other than the platform
+    /// address.
+    @inline(__always)
+    static func isEgress(_ flow: Flow, _ facts: FlowFacts) -> Bool {
+        facts.strongest?.isEnabled != true && !facts.storage.isSuspect
+            && (facts.hasHost || !(facts.flags.isVirtualNetwork || facts.flags.isPlatform))
+    }
+
+    /// The label of a group: the host a flow names (lower case), or else the most specific tag of the
+    /// remote end's tag set.
+    static func label(host: Symbol, setID: UInt32, symbols: borrowing SymbolTable, context: AuditContext) -> String {
+        host.isEmpty ? context.traits[Int(setID)].label : symbols.text(host).lowercased()
+    }
 
     private(set) var groups: ConnectionGroups<Key>
     /// Connections that firewall application logs name an expected host for.
@@ -108,7 +149,7 @@ struct UnexpectedEgressCheck: AuditCheck {
                 }
                 guard group.connections.count > 0 else { continue }
             }
-            let transport = FindingText.transportName(key.protocolNumber)
+            let transport = IPProtocolNumber.name(key.protocolNumber)
             let portText = key.port < 0 ? "no port" : "port \(key.port)"
             var finding = Finding(
                 kind: .unexpectedEgress, severity: .medium,
@@ -174,20 +215,13 @@ struct UnexpectedEgressCheck: AuditCheck {
 
         @inline(__always)
         mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
-            guard facts.touchesCompute, facts.direction == .outbound, flow.action.isAllowed else { return }
-            if let strongest = facts.strongest, strongest.isEnabled {
-                if facts.hasHost {
-                    let key = EndpointKey(
-                        source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
-                    if !explained.update(key, { _ in }) { _ = explained.add(key, NoValue()) }
-                }
+            guard UnexpectedEgressCheck.applies(to: flow, facts) else { return }
+            if UnexpectedEgressCheck.isExplanation(flow, facts) {
+                let key = EndpointKey(flow)
+                if !explained.update(key, { _ in }) { _ = explained.add(key, NoValue()) }
                 return
             }
-            // Storage traffic that an exfiltration check reports is not reported again; traffic that stays in
-            // the virtual network, or goes to the platform address, is not egress.
-            if facts.storage.isSuspect || (!facts.hasHost && (facts.flags.isVirtualNetwork || facts.flags.isPlatform)) {
-                return
-            }
+            guard UnexpectedEgressCheck.isEgress(flow, facts) else { return }
             let key = FileKey(
                 host: flow.fqdn, setID: flow.fqdn.isEmpty ? facts.setID.rawValue : 0,
                 protocolNumber: flow.protocolNumber, port: flow.destinationPort,
@@ -201,8 +235,8 @@ struct UnexpectedEgressCheck: AuditCheck {
             var check = UnexpectedEgressCheck(settings: context.settings)
             check.groups = groups.resolved(symbols) { key, symbols in
                 Key(
-                    label: key.host.isEmpty
-                        ? context.traits[Int(key.setID)].label : symbols.text(key.host).lowercased(),
+                    label: UnexpectedEgressCheck.label(
+                        host: key.host, setID: key.setID, symbols: symbols, context: context),
                     protocolNumber: key.protocolNumber, port: key.port, situational: key.situational,
                     isHost: !key.host.isEmpty)
             }

@@ -18,6 +18,21 @@ struct UploadVolumeCheck: AuditCheck {
 
     static let partialSection = "upload-volume"
 
+    /// The bytes an allowed outbound flow uploads to same-region storage that is not the workspace's, when
+    /// the check counts it. `flows --finding` selects by it too.
+    @inline(__always)
+    static func upload(_ flow: Flow, _ facts: FlowFacts) -> UInt64? {
+        guard facts.storage == .sameRegion else { return nil }
+        let out = flow.bytesSent.valueOrZero
+        return out > 0 ? out : nil
+    }
+
+    /// Whether an hour's bytes (of the log source that saw the most) make it an upload hour: upload-heavy
+    /// and at or above the threshold. Data loading (download-heavy) is never flagged on volume.
+    static func isUploadHour(_ totals: SourceTotals, threshold: UInt64) -> Bool {
+        totals.out >= threshold && totals.out > totals.in
+    }
+
     private(set) var uploads: [Key: PerSourceTotals] = [:]
 
     init(settings: AuditSettings) {}
@@ -71,8 +86,7 @@ struct UploadVolumeCheck: AuditCheck {
         var byDestination: [IPAddress: Destination] = [:]
         for (key, bytes) in uploads {
             let totals = bytes.largest
-            // Data loading (download-heavy) is never flagged on volume; only uploads above the threshold.
-            guard totals.out >= threshold, totals.out > totals.in else { continue }
+            guard Self.isUploadHour(totals, threshold: threshold) else { continue }
             var entry = byDestination[key.destination] ?? Destination()
             entry.out &+= totals.out
             entry.in &+= totals.in
@@ -124,9 +138,7 @@ struct UploadVolumeCheck: AuditCheck {
 
         @inline(__always)
         mutating func observe(_ flow: Flow, _ facts: FlowFacts) {
-            guard facts.storage == .sameRegion else { return }
-            let out = flow.bytesSent.valueOrZero
-            guard out > 0 else { return }
+            guard let out = UploadVolumeCheck.upload(flow, facts) else { return }
             let key = FileKey(
                 source: flow.source, destination: flow.destination, hour: FlowHours.hour(of: flow.time),
                 setID: facts.setID.rawValue)

@@ -15,6 +15,9 @@ public struct Configuration: Sendable, Equatable {
     /// The address space behind the `VirtualNetwork` tag (the VNet, peered VNets, on-premises ranges);
     /// the compute subnets always belong to it.
     public var virtualNetwork: [IPNetwork] = IPNetwork.privateRanges
+    /// Destinations (service tags, CIDRs) whose traffic is routed around the firewall, by user-defined
+    /// routes with next hop Internet: the static rule check does not send it through the firewall policy.
+    public var firewallBypass: [String] = []
     /// The names of the workspace's storage accounts.
     public var storageAccounts: [String] = []
     /// The addresses of the storage accounts' private endpoints.
@@ -25,10 +28,9 @@ public struct Configuration: Sendable, Equatable {
     public var allowed: [AllowedDestination] = []
     /// Limits used by the findings.
     public var thresholds = Thresholds()
-    /// NSG exports (`az network nsg show` JSON) whose rules are checked for use.
+    /// NSG exports whose rules are checked (any shape ``RuleExport`` reads).
     public var nsgExports: [String] = []
-    /// Firewall-policy exports (`az network firewall policy rule-collection-group list` JSON, or a
-    /// classic firewall) whose rules are checked for use.
+    /// Firewall policy or classic firewall exports whose rules are checked (any shape ``RuleExport`` reads).
     public var firewallPolicies: [String] = []
     /// Where each setting that did not keep its default came from, by setting name (`region`):
     /// `'<path>' line N` or the flag. Used to point error messages at the right place.
@@ -56,6 +58,7 @@ public struct Configuration: Sendable, Equatable {
             if let value = layer.serviceTagFiles { configuration.serviceTagFiles = value }
             if let value = layer.computeSubnets { configuration.computeSubnets = value }
             if let value = layer.virtualNetwork { configuration.virtualNetwork = value }
+            if let value = layer.firewallBypass { configuration.firewallBypass = value }
             if let value = layer.storageAccounts { configuration.storageAccounts = value }
             if let value = layer.storageEndpoints { configuration.storageEndpoints = value }
             if let value = layer.scenarios { configuration.scenarios = Set(value) }
@@ -130,6 +133,7 @@ public struct ConfigurationLayer: Sendable, Equatable {
     public var serviceTagFiles: [String]?
     public var computeSubnets: [IPNetwork]?
     public var virtualNetwork: [IPNetwork]?
+    public var firewallBypass: [String]?
     public var storageAccounts: [String]?
     public var storageEndpoints: [IPNetwork]?
     public var scenarios: [Scenario]?

@@ -60,7 +60,7 @@ public enum ConfigurationFile {
     /// The sections, their keys, and whether the section is an array of tables (`[[allow]]`).
     static let sections: [(name: String, keys: [String], isArray: Bool)] = [
         ("", ["cloud", "region", "publicIP", "serviceTags"], false),
-        ("network", ["computeSubnets", "virtualNetwork"], false),
+        ("network", ["computeSubnets", "virtualNetwork", "firewallBypass"], false),
         ("storage", ["accounts", "endpoints"], false),
         ("scenarios", ["enabled"], false),
         ("allow", ["host", "addresses", "serviceTag", "direction", "protocol", "ports", "level", "purpose"], true),
@@ -134,6 +134,11 @@ private struct LayerReader {
             layer.computeSubnets = try networks(entry)
         case "network.virtualNetwork":
             layer.virtualNetwork = try networks(entry)
+        case "network.firewallBypass":
+            layer.firewallBypass = try strings(entry).map(\.trimmingSpaces)
+            if let empty = layer.firewallBypass?.firstIndex(where: \.isEmpty) {
+                throw fail(entry.line, "firewallBypass[\(empty)] is empty; write a service tag or a CIDR")
+            }
         case "storage.accounts":
             var accounts: [String] = []
             for name in try strings(entry) {

@@ -182,7 +182,8 @@ public struct AllowListRenderer: Sendable {
             let columns = [
                 requirement.id, level, requirement.scenario.rawValue, Self.directionName(requirement.direction),
                 requirement.transport.rawValue.uppercased(), requirement.ports.description,
-                remote.joined(separator: "<br>"), cell(requirement.purpose),
+                // A comma, not `<br>`: renderers in safe mode drop raw HTML, and the names with it.
+                remote.joined(separator: ", "), cell(requirement.purpose),
                 requirement.sources.joined(separator: ", "),
                 note,
             ]

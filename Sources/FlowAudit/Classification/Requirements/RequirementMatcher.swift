@@ -15,6 +15,8 @@ public struct RequirementMatcher: Sendable {
     public let missingServiceTags: [String]
     /// The service-tag files behind ``index``, one line each: cloud, change number and content hash.
     public let serviceTagIdentity: [String]
+    /// Which service-tag files it uses (``ServiceTagSnapshot/summary``), for the reports' settings.
+    public let serviceTags: String
     private let tables: MatcherTables
 
     /// Builds the matcher for a deployment from the bundled requirement profile of its cloud.
@@ -46,6 +48,7 @@ public struct RequirementMatcher: Sendable {
         serviceTagIdentity = snapshot.files.map { file in
             "\(file.cloud) change \(file.changeNumber) hash \(FixedHash.hex(file.contentHash))"
         }
+        serviceTags = snapshot.summary
 
         // Strongest first: the order in which matches are reported.
         let order = allowList.requirements.indices.sorted { lhs, rhs in

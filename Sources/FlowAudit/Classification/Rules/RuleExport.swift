@@ -1,5 +1,5 @@
-/// A rule read from an NSG or firewall export: what `unused-rule` checks against the logs.
-public struct ExportedRule: Equatable, Sendable {
+/// A rule read from an NSG or firewall export, as `unused-rule` and the static findings describe it.
+public struct ExportedRule: Hashable, Sendable {
     public enum Source: String, Sendable {
         case nsg
         case firewall
@@ -18,11 +18,25 @@ public struct ExportedRule: Equatable, Sendable {
     public var isDefault: Bool
     /// `Inbound`/`Outbound` for NSG rules, the rule kind (`NetworkRule`, `ApplicationRule`, `NatRule`) for firewalls.
     public var kind: String
+    /// The direction the rule applies to; `nil` for firewall filter rules, which see both.
+    public var direction: FlowDirection?
+    /// The protocols as the export writes them (`Tcp`, `UDP`, `Https:443`).
+    public var protocols: [String]
+    /// The destination ports as written (`443`, `1000-2000`, `*`).
+    public var ports: [String]
+    /// The remote end as written: the destination of outbound and firewall rules (prefixes, tags, IP groups,
+    /// FQDNs), the source of inbound NSG rules.
+    public var destinations: [String]
+    /// Those of ``destinations`` that are host names (firewall FQDNs and application-rule targets).
+    public var fqdns: [String]
+    /// The NSG rule's priority, or the firewall rule collection's.
+    public var priority: Int?
 
     /// Creates a rule.
     public init(
         source: Source, owner: String, ruleCollectionGroup: String, ruleCollection: String, name: String,
-        isAllow: Bool, isDefault: Bool, kind: String
+        isAllow: Bool, isDefault: Bool, kind: String, direction: FlowDirection? = nil, protocols: [String] = [],
+        ports: [String] = [], destinations: [String] = [], fqdns: [String] = [], priority: Int? = nil
     ) {
         self.source = source
         self.owner = owner
@@ -32,6 +46,12 @@ public struct ExportedRule: Equatable, Sendable {
         self.isAllow = isAllow
         self.isDefault = isDefault
         self.kind = kind
+        self.direction = direction
+        self.protocols = protocols
+        self.ports = ports
+        self.destinations = destinations
+        self.fqdns = fqdns
+        self.priority = priority
     }
 
     /// The name the logs use: `UserRule_<name>` / `DefaultRule_<name>` for NSGs, the rule name for firewalls.
@@ -49,6 +69,27 @@ public struct ExportedRule: Equatable, Sendable {
         case .firewall: [owner, ruleCollectionGroup, ruleCollection].filter { !$0.isEmpty }.joined(separator: " / ")
         }
     }
+
+    /// What the rule matches, in a few words: `outbound Tcp 443 to Storage`, `ApplicationRule Https:443 to
+    /// pypi.org`; empty when the export said nothing about it.
+    public var summary: String {
+        guard !protocols.isEmpty || !ports.isEmpty || !destinations.isEmpty else { return "" }
+        var parts: [String]
+        switch (source, direction) {
+        case (.nsg, .inbound?): parts = ["inbound"]
+        case (.nsg, _): parts = ["outbound"]
+        default: parts = [kind]
+        }
+        if !protocols.isEmpty { parts.append(protocols.joined(separator: ",")) }
+        if kind != FirewallRule.Kind.application.rawValue {
+            parts.append(ports.isEmpty ? "*" : ports.joined(separator: ","))
+        }
+        if !destinations.isEmpty {
+            let preposition = source == .nsg && direction == .inbound ? "from " : "to "
+            parts.append(preposition + destinations.joined(separator: ", "))
+        }
+        return parts.joined(separator: " ")
+    }
 }
 
 /// A rule export that cannot be read.
@@ -59,117 +100,49 @@ public struct RuleExportError: Error, Equatable, Sendable, CustomStringConvertib
     public var description: String { "'\(path)': \(message)" }
 }
 
-/// Reads the JSON that Azure tools export for NSGs and firewall policies.
+/// Reads the JSON that Azure tools export for NSGs and firewalls, recognising the shape by content.
 ///
-/// NSG exports: `az network nsg show` (flattened: `securityRules`, `defaultSecurityRules`, rules with
-/// `access`), the ARM/REST shape (the same under `properties`), or a list of either (`az network nsg list`).
-/// Firewall exports: `az network firewall policy rule-collection-group list` (a list of groups with
-/// `ruleCollections`, each with `action.type` and `rules`), one group, their ARM shape under `properties`,
-/// and a classic firewall (`az network firewall show`: `networkRuleCollections`,
-/// `applicationRuleCollections`, `natRuleCollections`).
+/// Shapes read (``acceptedShapes``): the az CLI's flattened output, the REST / `az rest` / Resource
+/// Graph form with fields under `properties` and lists as `{"value": [...]}` (or Resource Graph's
+/// `{"data": [...]}`), REST spec examples (`responses["200"].body`), and ARM templates with `resources`.
+/// Several files, and several NSGs or policies per file, are combined; rule collection groups join their
+/// policy by name, security rules their NSG, IP Groups the rules that name them.
 public enum RuleExport {
-    /// The NSG rules of an export file.
-    public static func nsgRules(path: String) throws(RuleExportError) -> [ExportedRule] {
-        let document = try load(path)
-        let nsgs = document.arrayValue ?? [document]
-        var rules: [ExportedRule] = []
-        for nsg in nsgs {
-            let body = nsg["properties"] ?? nsg
-            let name = nsg["name"]?.stringValue ?? ""
-            guard body["securityRules"] != nil || body["defaultSecurityRules"] != nil else {
-                throw RuleExportError(
-                    path: path,
-                    message:
-                        "not an NSG export: expected securityRules (the JSON of 'az network nsg show' or the ARM resource)"
-                )
-            }
-            for (key, isDefault) in [("securityRules", false), ("defaultSecurityRules", true)] {
-                for rule in body[key]?.arrayValue ?? [] {
-                    let properties = rule["properties"] ?? rule
-                    guard let ruleName = rule["name"]?.stringValue, let access = properties["access"]?.stringValue
-                    else {
-                        throw RuleExportError(path: path, message: "an NSG rule without name or access in '\(name)'")
-                    }
-                    rules.append(
-                        ExportedRule(
-                            source: .nsg, owner: name, ruleCollectionGroup: "", ruleCollection: "", name: ruleName,
-                            isAllow: access.lowercased() == "allow", isDefault: isDefault,
-                            kind: properties["direction"]?.stringValue ?? ""))
-                }
-            }
+    /// The shapes, as the error for an unrecognised document lists them.
+    public static let acceptedShapes = [
+        "az network nsg show / list (flattened NSGs with securityRules and defaultSecurityRules)",
+        "az network nsg rule list / show (security rules, grouped by the NSG in their id)",
+        "az network firewall policy rule-collection-group list / show (groups with ruleCollections)",
+        "az network firewall show (classic networkRuleCollections, applicationRuleCollections, natRuleCollections)",
+        "REST, az rest and Azure Resource Graph resources (fields under properties), {\"value\": [...]} and "
+            + "{\"data\": [...]} lists of them, and REST spec examples (responses.200.body)",
+        "ARM templates (az group export, portal export, bicep build) whose resources hold networkSecurityGroups, "
+            + "networkSecurityGroups/securityRules, firewallPolicies, firewallPolicies/ruleCollectionGroups, "
+            + "azureFirewalls or ipGroups",
+    ]
+
+    /// Reads every file given (each once) into one set of rules.
+    ///
+    /// - Throws: ``RuleExportError`` naming the file: unreadable, not JSON, or none of ``acceptedShapes``.
+    public static func read(paths: [String]) throws(RuleExportError) -> RuleSets {
+        var reader = RuleExportReader()
+        var seen = Set<String>()
+        for path in paths where seen.insert(path).inserted {
+            try reader.read(document: try load(path), file: path)
         }
-        return rules
+        return try reader.finish()
     }
 
-    /// The firewall rules of a policy or classic firewall export.
-    public static func firewallRules(path: String) throws(RuleExportError) -> [ExportedRule] {
-        let document = try load(path)
-        var rules: [ExportedRule] = []
-        for item in document.arrayValue ?? [document] {
-            let body = item["properties"] ?? item
-            if let collections = body["ruleCollections"]?.arrayValue {
-                let group = item["name"]?.stringValue ?? ""
-                let policy = policyName(fromID: item["id"]?.stringValue)
-                for collection in collections {
-                    let collectionBody = collection["properties"] ?? collection
-                    let action = collectionBody["action"]?["type"]?.stringValue ?? "Allow"
-                    for rule in collectionBody["rules"]?.arrayValue ?? [] {
-                        rules.append(
-                            firewallRule(
-                                rule, policy: policy, group: group, collection: collection["name"]?.stringValue ?? "",
-                                action: action))
-                    }
-                }
-            } else if body["networkRuleCollections"] != nil || body["applicationRuleCollections"] != nil
-                || body["natRuleCollections"] != nil
-            {
-                for key in ["networkRuleCollections", "applicationRuleCollections", "natRuleCollections"] {
-                    for collection in body[key]?.arrayValue ?? [] {
-                        let collectionBody = collection["properties"] ?? collection
-                        let action = collectionBody["action"]?["type"]?.stringValue ?? "Allow"
-                        for rule in collectionBody["rules"]?.arrayValue ?? [] {
-                            rules.append(
-                                firewallRule(
-                                    rule, policy: "", group: "", collection: collection["name"]?.stringValue ?? "",
-                                    action: action))
-                        }
-                    }
-                }
-            } else {
-                throw RuleExportError(
-                    path: path,
-                    message:
-                        "not a firewall export: expected ruleCollections (the JSON of 'az network firewall policy "
-                        + "rule-collection-group list') or networkRuleCollections (a classic firewall)")
-            }
-        }
-        return rules
-    }
-
-    private static func firewallRule(
-        _ rule: JSONValue, policy: String, group: String, collection: String, action: String
-    ) -> ExportedRule {
-        let kind = rule["ruleType"]?.stringValue ?? (rule["properties"] ?? rule)["ruleType"]?.stringValue ?? ""
-        // DNAT collections have action "Dnat": they let traffic in, like allow rules.
-        let lowered = action.lowercased()
-        return ExportedRule(
-            source: .firewall, owner: policy, ruleCollectionGroup: group, ruleCollection: collection,
-            name: rule["name"]?.stringValue ?? "", isAllow: lowered == "allow" || lowered == "dnat", isDefault: false,
-            kind: kind)
-    }
-
-    /// The policy name in a rule collection group's resource ID (`…/firewallPolicies/<name>/ruleCollectionGroups/…`).
-    private static func policyName(fromID id: String?) -> String {
-        guard let id else { return "" }
-        let parts = id.split(separator: "/")
-        guard let index = parts.firstIndex(where: { $0.lowercased() == "firewallpolicies" }), index + 1 < parts.count
-        else { return "" }
-        return String(parts[index + 1])
+    /// Reads documents already parsed, each with the name to report it under.
+    package static func read(documents: [(document: JSONValue, file: String)]) throws(RuleExportError) -> RuleSets {
+        var reader = RuleExportReader()
+        for (document, file) in documents { try reader.read(document: document, file: file) }
+        return try reader.finish()
     }
 
     private static func load(_ path: String) throws(RuleExportError) -> JSONValue {
         do {
-            return try JSONValue.parse(try readWholeFile(atPath: path))
+            return try JSONValue.parse(try readWholeFile(atPath: path), maximumDepth: 128)
         } catch let error as JSONParseError {
             throw RuleExportError(path: path, message: "not valid JSON: \(error)")
         } catch {

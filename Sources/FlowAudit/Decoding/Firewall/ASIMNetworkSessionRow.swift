@@ -1,4 +1,4 @@
-/// Decodes a row of an ASIM `NetworkSession` export of Azure Firewall data (formats.md §5): the
+/// Decodes a row of an ASIM `NetworkSession` export of Azure Firewall data (docs/input-formats.md §5): the
 /// Sentinel-normalised columns `SrcIpAddr`, `SrcPortNumber`, `DstIpAddr`, `DstPortNumber`,
 /// `NetworkProtocol`, `NetworkIcmpType`, `DvcAction`, `DstNatIpAddr`, `DstNatPortNumber`,
 /// `NetworkRuleName` and `DvcId`.

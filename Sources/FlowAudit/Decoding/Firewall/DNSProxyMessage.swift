@@ -1,4 +1,4 @@
-/// Parses the `msg` of legacy `AzureFirewallDnsProxyLog` records (formats.md §3.3.6) into a ``DNSRecord``.
+/// Parses the `msg` of legacy `AzureFirewallDnsProxyLog` records (docs/input-formats.md §3.3.6) into a ``DNSRecord``.
 ///
 /// Two shapes exist:
 ///

@@ -48,7 +48,7 @@ enum LegacyFirewallCategory: CaseIterable {
     }
 }
 
-/// The structured categories (formats.md §4.1), each also the name of its Log Analytics table.
+/// The structured categories (docs/input-formats.md §4.1), each also the name of its Log Analytics table.
 enum StructuredFirewallCategory: CaseIterable {
     case networkRule
     case applicationRule

@@ -1,5 +1,5 @@
 /// What one Azure Firewall record (or Log Analytics row) became.
-public enum FirewallDecodeResult: Equatable, Sendable {
+package enum FirewallDecodeResult: Equatable, Sendable {
     case flow(Flow)
     /// A DNS proxy query, or a name the firewall failed to resolve.
     case dns(DNSRecord)
@@ -22,10 +22,10 @@ public enum FirewallDecodeResult: Equatable, Sendable {
 /// - other `AzureDiagnostics` rows (structured categories sent in "Azure diagnostics" mode, with
 ///   suffixed columns such as `SourcePort_d`) are rejected as `unsupported-azure-diagnostics-row`:
 ///   no sample of them is known.
-public enum FirewallRecordDecoder {
+package enum FirewallRecordDecoder {
     /// Whether a `category` value is one this decoder reads: a legacy or `AZFW*` category, an
     /// `AZFW*` Log Analytics table name, or `AzureDiagnostics`. ASCII case is ignored.
-    public static func isFirewallCategory(_ category: UnsafeRawBufferPointer) -> Bool {
+    package static func isFirewallCategory(_ category: UnsafeRawBufferPointer) -> Bool {
         FirewallCategory(name: ByteText(category)) != nil
     }
 
@@ -36,7 +36,7 @@ public enum FirewallRecordDecoder {
     ///   - origin: Where the record came from; copied into the result.
     ///   - symbols: The table of the file that holds the record.
     /// - Returns: A flow, a DNS record, or the named reason why the record was not understood.
-    public static func decode(
+    package static func decode(
         _ fields: RecordFields, origin: FlowOrigin, symbols: inout SymbolTable
     ) -> FirewallDecodeResult {
         do {

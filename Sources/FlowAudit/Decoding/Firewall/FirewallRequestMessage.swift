@@ -1,5 +1,5 @@
 /// Parses the `msg` of legacy network-rule, NAT, threat-intel, IDPS and application-rule records
-/// (formats.md §3.3.1–3.3.5) into a ``Flow``, working on the message bytes.
+/// (docs/input-formats.md §3.3.1–3.3.5) into a ``Flow``, working on the message bytes.
 ///
 /// All five share one shape, and the shape, not the `operationName`, tells them apart (IDPS and
 /// threat-intel messages also arrive under `AzureFirewallNetworkRuleLog`):

@@ -1,4 +1,4 @@
-/// Reads CSV exports of Log Analytics and Sentinel (formats.md §5), pushed in chunks of any size,
+/// Reads CSV exports of Log Analytics and Sentinel (docs/input-formats.md §5), pushed in chunks of any size,
 /// and turns each data row into the ``RecordFields`` that ``FirewallRecordDecoder`` decodes.
 ///
 /// It follows RFC 4180, as leniently as the exports need: fields may be quoted or not (the
@@ -19,9 +19,9 @@
 ///     reader.consume(lastChunk, isFinal: true) { row in … }
 ///
 /// Every data row produces exactly one call of `onRow`, in order, so the caller can number rows.
-public struct LogAnalyticsCSVReader {
+package struct LogAnalyticsCSVReader {
     /// One data row.
-    public enum Row: Sendable {
+    package enum Row: Sendable {
         /// The row's columns.
         ///
         /// The reader reuses this storage for the next row: do not keep it past the `onRow` call.
@@ -75,13 +75,13 @@ public struct LogAnalyticsCSVReader {
     /// - Parameter maximumRowBytes: A row longer than this (an unterminated quote, or not CSV at
     ///   all) is reported as `csv-row-too-long` and skipped up to the next line break, so a bad
     ///   file cannot grow the reader's memory without bound.
-    public init(maximumRowBytes: Int = 1 << 20) {
+    package init(maximumRowBytes: Int = 1 << 20) {
         self.maximumRowBytes = maximumRowBytes
     }
 
     /// Whether the first line of an input is a Log Analytics CSV header: one of its columns is
     /// `TimeGenerated` (quoted or not, with or without ` [UTC]`), in any ASCII case.
-    public static func looksLikeCSVHeader(_ firstLine: UnsafeRawBufferPointer) -> Bool {
+    package static func looksLikeCSVHeader(_ firstLine: UnsafeRawBufferPointer) -> Bool {
         var reader = LogAnalyticsCSVReader()
         reader.consume(firstLine, isFinal: true) { _ in }
         return reader.header?.timeColumn != nil
@@ -95,7 +95,7 @@ public struct LogAnalyticsCSVReader {
     ///   - isFinal: Whether this is the last chunk: a last row without a line break is then
     ///     completed, and an unterminated quoted field is reported as `csv-unterminated-quote`.
     ///   - onRow: Called once per data row, in order.
-    public mutating func consume(_ chunk: UnsafeRawBufferPointer, isFinal: Bool, onRow: (Row) -> Void) {
+    package mutating func consume(_ chunk: UnsafeRawBufferPointer, isFinal: Bool, onRow: (Row) -> Void) {
         for byte in chunk {
             if let matched = byteOrderMarkMatched {
                 if byte == Self.byteOrderMark[matched] {

@@ -1,4 +1,4 @@
-/// Decodes the flat `properties` of the structured `AZFW*` categories (formats.md §4.3), and the
+/// Decodes the flat `properties` of the structured `AZFW*` categories (docs/input-formats.md §4.3), and the
 /// rows of their Log Analytics tables, whose columns have the same names.
 ///
 /// Every member is read leniently (``FirewallFieldReader``): ports may be numbers or strings,

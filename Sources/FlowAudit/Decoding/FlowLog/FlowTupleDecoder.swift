@@ -17,7 +17,7 @@ extension RejectReason {
     public static let tupleNotString = RejectReason("tuple-not-a-string")
 }
 
-/// Decodes the comma-separated tuples of NSG and VNet flow logs (formats.md §1.3, §1.4, §2.2).
+/// Decodes the comma-separated tuples of NSG and VNet flow logs (docs/input-formats.md §1.3, §1.4, §2.2).
 ///
 /// Each tuple first goes through a one-pass fast path that accepts only the common shape
 /// (13 fields, dotted IPv4 addresses, the documented letters, decimal counters) and decodes it

@@ -30,6 +30,14 @@ public enum FindingKind: String, CaseIterable, Sendable {
     case inputError = "input-error"
     /// Optional hosts in use (package repositories…): reported for information.
     case optionalTraffic = "optional-traffic"
+    /// A required (or enabled situational) entry that an exported rule denies (the static rule check).
+    case ruleBlocksRequired = "rule-blocks-required"
+    /// An outbound allow rule that reaches storage outside the workspace's region on 443 or 445.
+    case ruleTooBroad = "rule-too-broad"
+    /// A rule that can never match, covered by rules processed before it that act differently.
+    case shadowedRule = "shadowed-rule"
+    /// A rule that can never match, covered by rules processed before it with the same action.
+    case redundantRule = "redundant-rule"
 }
 
 /// The checks that can raise `exfiltration-suspect`; each is one JUnit test case.
@@ -53,7 +61,8 @@ public struct Finding: Equatable, Sendable {
     public var id: String
     /// `inbound`/`outbound`, or `nil` when it does not apply.
     public var direction: FlowDirection?
-    /// `tcp`, `udp`, `any`, or `nil`.
+    /// The protocol observed (`tcp`, `udp`, `icmp`…; `any` when several were), or the requirement's
+    /// when no flow was observed; `nil` when it does not apply.
     public var transport: String?
     public var ports: [Int] = []
     public var serviceTag: String?
@@ -64,13 +73,11 @@ public struct Finding: Equatable, Sendable {
     public var rule: String?
     /// The exfiltration check that raised it.
     public var check: ExfiltrationCheck?
+    /// Distinct connections (for `upload-volume`: the hours above the threshold).
     public var flows = 0
     /// Whether `flows` and the bytes are estimates: more distinct connections than the analysis tells
     /// apart (``AnalysisBounds``) were seen, or the firewall explained more connections than it keeps.
     public var isEstimated = false
-    /// The protocols of the flows seen: `tcp`, `udp`, `icmp`, `other`, `any` when several; `nil` when the
-    /// finding is not about flows.
-    public var observedTransport: String?
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
     /// The most frequent destinations and sources, as text, most frequent first.
@@ -91,13 +98,35 @@ public struct Finding: Equatable, Sendable {
     }
 }
 
+extension [Finding] {
+    /// The order every report lists findings in: most severe first, then by kind (in ``FindingKind`` order)
+    /// and id; one id for two groups (two situational requirements on one port) by requirement and
+    /// message. Deterministic.
+    func sortedForReport() -> [Finding] {
+        let kindOrder = FindingKind.allCases
+        return sorted { lhs, rhs in
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            if lhs.kind != rhs.kind {
+                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
+            }
+            if lhs.id != rhs.id { return lhs.id < rhs.id }
+            return (lhs.requirement ?? "", lhs.message) < (rhs.requirement ?? "", rhs.message)
+        }
+    }
+}
+
 /// How one requirement of the active profile fared: one JUnit test case each.
+///
+/// Counts are connections (the unit of findings: one connection logged by several sources counts
+/// once), with the flow records behind them beside.
 public struct RequirementOutcome: Equatable, Sendable {
     public enum Status: String, Sendable {
-        /// Applicable and not blocked.
+        /// Applicable, seen, and not blocked.
         case passed
         /// Applicable and blocked: see the finding with this requirement.
         case failed
+        /// Applicable, but no flow touched it in the window: neither passed nor failed.
+        case unobserved
         /// Not applicable: a situational scenario that is off, or an optional host.
         case skipped
     }
@@ -108,28 +137,29 @@ public struct RequirementOutcome: Equatable, Sendable {
     public var summary: String
     public var level: String
     public var status: Status
-    /// Flows seen for it, allowed and denied.
+    /// Connections seen for it, allowed and denied.
+    public var allowedConnections: Int
+    public var deniedConnections: Int
+    /// Flow records seen for it, allowed and denied (a connection has one or more per log source).
     public var allowedFlows: Int
     public var deniedFlows: Int
-    /// Distinct connections seen for it, allowed and denied (estimates when ``connectionsAreEstimated``).
-    public var allowedConnections = 0
-    public var deniedConnections = 0
-    /// Whether more connections were seen than the analysis tells apart (``AnalysisBounds``).
+    /// Whether the connection counts are estimates: more connections were seen than the analysis tells
+    /// apart (``AnalysisBounds``).
     public var connectionsAreEstimated = false
-    /// The protocols of its flows: `tcp`, `udp`, `icmp`, `other`, `any` when several; `nil` without flows.
-    public var observedTransport: String?
-    /// Why it was skipped, when it was.
+    /// Why it was skipped or is unobserved.
     public var skipReason: String?
 
     /// Creates an outcome.
     public init(
-        id: String, summary: String, level: String, status: Status, allowedFlows: Int, deniedFlows: Int,
-        skipReason: String? = nil
+        id: String, summary: String, level: String, status: Status, allowedConnections: Int, deniedConnections: Int,
+        allowedFlows: Int, deniedFlows: Int, skipReason: String? = nil
     ) {
         self.id = id
         self.summary = summary
         self.level = level
         self.status = status
+        self.allowedConnections = allowedConnections
+        self.deniedConnections = deniedConnections
         self.allowedFlows = allowedFlows
         self.deniedFlows = deniedFlows
         self.skipReason = skipReason
@@ -147,15 +177,27 @@ public struct RuleOutcome: Equatable, Sendable {
     public var access: String
     public var isDefault: Bool
     public var hits: Int
+    /// The rule as exported: direction, protocols, ports and destination.
+    public var exported: ExportedRule?
 
     /// Creates an outcome.
-    public init(source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int) {
+    public init(
+        source: String, container: String, name: String, access: String, isDefault: Bool, hits: Int,
+        exported: ExportedRule? = nil
+    ) {
         self.source = source
         self.container = container
         self.name = name
         self.access = access
         self.isDefault = isDefault
         self.hits = hits
+        self.exported = exported
+    }
+
+    /// The name as logs write it: `UserRule_<name>` / `DefaultRule_<name>` for NSG rules, so that a user rule
+    /// `DenyAllOutbound` and the default `DenyAllOutBound` never look alike.
+    public var loggedName: String {
+        source == ExportedRule.Source.nsg.rawValue ? (isDefault ? "DefaultRule_" : "UserRule_") + name : name
     }
 }
 

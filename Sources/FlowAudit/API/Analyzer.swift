@@ -17,6 +17,8 @@ public struct AnalyzeOptions: Sendable {
     public var excludedFiles: [String] = []
     /// The share of the files to read (`--shard K/N`); `nil` reads them all.
     public var shard: InputShard?
+    /// The flows to look at (`--from`, `--to`, `--host`, `--port`); blobs outside its window are not opened.
+    public var filter = FlowFilterRequest()
 
     /// Creates options.
     public init(paths: [String], jobs: Int) {
@@ -50,25 +52,34 @@ public enum Analyzer {
 
     /// Reads every input (of the shard) into a mergeable state: what the report is made from, and what
     /// `--partial` writes.
+    ///
+    /// The filter's relative bounds are resolved against the whole listing, the same for every shard; the
+    /// shard then takes its share of the files to read and of the blobs the filter's window skips.
     public static func analyze(
         _ options: AnalyzeOptions, observer: (any ProgressObserver)? = nil
     ) async throws(InputError) -> AnalysisState {
-        var files = try InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles)
+        let selected = try FilteredInputs.select(
+            InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles), options.filter)
+        let filter = selected.filter
+        var (files, skipped) = (selected.files, selected.skipped)
         var sizes = files.map(InputDiscovery.size(of:))
         if let shard = options.shard {
             files = shard.select(files, sizes: sizes)
             sizes = files.map(InputDiscovery.size(of:))
+            skipped = shard.select(skipped, sizes: skipped.map(InputDiscovery.size(of:)))
         }
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: sizes.reduce(0, +)) }
         if let observer, let progress { observer.started(progress) }
-        var state = AnalysisState(settings: options.context?.settings)
+        var state = AnalysisState(settings: options.context?.settings, filter: filter, skippedFiles: skipped)
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
-            makeSink: { _ in FileSink(context: options.context) },
+            makeSink: { _ in FileSink(context: options.context, filter: filter) },
             consume: { index, result in
-                let size = files[index] == "-" ? result.statistics.bytesRead : sizes[index]
+                var statistics = result.statistics
+                if filter != nil { statistics.exclude(result.sink.filtered) }
+                let size = files[index] == "-" ? statistics.bytesRead : sizes[index]
                 state.add(
-                    InputFileRecord(path: files[index], size: size, statistics: result.statistics),
+                    InputFileRecord(path: files[index], size: size, statistics: statistics),
                     hours: result.sink.hours,
                     checks: result.sink.audit?.finish(symbols: result.symbols))
             })
@@ -77,22 +88,29 @@ public enum Analyzer {
     }
 }
 
-/// The per-file sink of a run: the hours with flows, and the checks when auditing.
+/// The per-file sink of a run: the hours with flows, and the checks when auditing. A filter, when given,
+/// sees each flow first: what it leaves out reaches nothing else and is only counted.
 struct FileSink: FlowSink, Sendable {
     var hours = FlowHours()
     var audit: AuditedFile?
+    let filter: FlowFilter?
+    var filtered = FilterTally()
 
-    init(context: AuditContext?) {
+    init(context: AuditContext?, filter: FlowFilter? = nil) {
         audit = context.map { AuditedFile(context: $0) }
+        self.filter = filter
     }
 
     @inline(__always)
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        if let filter, !filtered.admit(flow, filter) { return }
         hours.note(flow.time)
         audit?.consume(flow, symbols: symbols)
     }
 
-    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {}
+    mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {
+        if let filter { _ = filtered.admit(record, filter) }
+    }
 }
 
 /// One file's classifier and checks.
@@ -116,23 +134,5 @@ struct AuditedFile: Sendable {
     /// The file's check states, its symbols resolved.
     func finish(symbols: borrowing SymbolTable) -> RegisteredChecks {
         checks.finish(symbols: symbols, context: classifier.context)
-    }
-}
-
-/// The summed size of regular files (standard input counts as 0).
-func totalSize(of files: [String]) -> Int {
-    files.reduce(0) { $0 + InputDiscovery.size(of: $1) }
-}
-
-extension AnalysisReport {
-    /// The process exit status: 0 when no finding is at or above `failOn` and all input was read whole,
-    /// 1 otherwise, 2 when damage left nothing usable (no flow or DNS record) at all.
-    ///
-    /// - Parameter failOn: the least severity that fails the run; `nil` never fails on findings.
-    public func exitStatus(failOn: Severity? = .high) -> Int32 {
-        if inputs.flows + inputs.dnsRecords == 0 && !inputs.errors.isEmpty { return 2 }
-        if !inputs.isComplete { return 1 }
-        if let failOn, findings.contains(where: { $0.severity >= failOn }) { return 1 }
-        return 0
     }
 }

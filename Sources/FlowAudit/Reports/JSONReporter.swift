@@ -1,62 +1,51 @@
-/// The outcome of one run, which every report format renders.
-public struct AnalysisReport: Sendable {
-    /// What was read.
-    public var inputs: InputStatistics
-    /// Each input file, in input order.
-    public var files: [InputFileSummary] = []
-    /// The findings, most severe first, then by kind and id: deterministic.
-    public var findings: [Finding] = []
-    /// Every requirement of the active profile and how it fared, in profile order.
-    public var requirements: [RequirementOutcome] = []
-    /// Every rule of the NSG and firewall-policy exports given, with its hits.
-    public var rules: [RuleOutcome] = []
-    /// The hours of the window without flows, in order: days or hours missing from the logs.
-    public var windowGaps: [WindowGap] = []
-    /// The cloud and region analysed against (`china`, `chinanorth3`).
-    public var cloud = ""
-    public var region = ""
+/// The JSON report (`--json FILE`, `--format json`): everything, for scripts and the record.
+///
+/// Keys always come in the same order and arrays are sorted, so that two reports diff cleanly; `null`
+/// stands where a field does not apply. docs/json-report.md documents every field.
+public struct JSONReporter: Reporter {
+    /// Creates the reporter.
+    public init() {}
 
-    /// Creates a report.
-    public init(inputs: InputStatistics) {
-        self.inputs = inputs
-    }
-
-    /// The findings of one kind.
-    public func findings(of kind: FindingKind) -> [Finding] { findings.filter { $0.kind == kind } }
-}
-
-extension AnalysisReport {
-    /// The JSON report (`--json FILE`, `--format json`); its schema is in the README.
-    public func jsonText() -> String {
+    public func render(_ report: AnalysisReport, verdict: Verdict) -> String {
+        if !report.includesLogs { return renderRuleCheck(report, verdict: verdict) }
         var writer = JSONWriter()
         writer.beginObject()
+        writer.key("verdict")
+        write(verdict, into: &writer)
         writer.key("settings")
         writer.beginObject()
-        writer.field("cloud", cloud.isEmpty ? nil : cloud)
-        writer.field("region", region.isEmpty ? nil : region)
+        writer.field("cloud", report.cloud.isEmpty ? nil : report.cloud)
+        writer.field("region", report.region.isEmpty ? nil : report.region)
+        writer.field("serviceTags", report.serviceTags.isEmpty ? nil : report.serviceTags)
+        writer.key("filters")
+        FlowFilter.write(report.filter, into: &writer)
         writer.endObject()
         writer.key("inputs")
-        writeInputs(into: &writer)
+        write(report.inputs, gaps: report.windowGaps, into: &writer)
         writer.key("findings")
         writer.beginArray()
-        for finding in findings { write(finding, into: &writer) }
+        for finding in report.findings { write(finding, into: &writer) }
         writer.endArray()
         writer.key("requirements")
         writer.beginArray()
-        for requirement in requirements {
+        for requirement in report.requirements {
             writer.beginObject()
             writer.field("id", requirement.id)
             writer.field("level", requirement.level)
             writer.field("status", requirement.status.rawValue)
+            writer.field("allowedConnections", requirement.allowedConnections)
+            writer.field("deniedConnections", requirement.deniedConnections)
+            writer.field("connectionsEstimated", requirement.connectionsAreEstimated)
             writer.field("allowedFlows", requirement.allowedFlows)
             writer.field("deniedFlows", requirement.deniedFlows)
             writer.field("summary", requirement.summary)
+            writer.field("reason", requirement.skipReason)
             writer.endObject()
         }
         writer.endArray()
         writer.key("rules")
         writer.beginArray()
-        for rule in rules {
+        for rule in report.rules {
             writer.beginObject()
             writer.field("source", rule.source)
             writer.field("container", rule.container)
@@ -64,14 +53,34 @@ extension AnalysisReport {
             writer.field("access", rule.access)
             writer.field("isDefault", rule.isDefault)
             writer.field("hits", rule.hits)
+            writeRuleFields(rule.exported, into: &writer)
             writer.endObject()
         }
         writer.endArray()
+        writeRuleCheck(report.ruleCheck, into: &writer)
         writer.endObject()
         return writer.output
     }
 
-    private func write(_ finding: Finding, into writer: inout JSONWriter) {
+    func write(_ verdict: Verdict, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("status", verdict.status.rawValue)
+        writer.field("exitStatus", Int(verdict.exitStatus))
+        writer.field("failOn", verdict.failOnName)
+        writer.key("findings")
+        writer.beginObject()
+        for severity in Severity.allCases.reversed() {
+            writer.field(severity.rawValue, verdict.count(severity))
+        }
+        writer.endObject()
+        writer.field("failingFindings", verdict.failingFindings)
+        writer.field("damagedFiles", verdict.damagedFiles)
+        writer.field("summary", verdict.summary)
+        writer.field("version", verdict.version)
+        writer.endObject()
+    }
+
+    func write(_ finding: Finding, into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("id", finding.id)
         writer.field("kind", finding.kind.rawValue)
@@ -92,7 +101,7 @@ extension AnalysisReport {
         writer.field("requirement", finding.requirement)
         writer.field("check", finding.check?.rawValue)
         writer.field("rule", finding.rule)
-        writer.field("flows", finding.flows)
+        writer.field("connections", finding.flows)
         writer.field("estimated", finding.isEstimated)
         writer.field("bytesOut", finding.bytesOut)
         writer.field("bytesIn", finding.bytesIn)
@@ -104,14 +113,16 @@ extension AnalysisReport {
         writer.endObject()
     }
 
-    private func writeInputs(into writer: inout JSONWriter) {
+    private func write(_ inputs: InputStatistics, gaps: [WindowGap], into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("files", inputs.files)
+        writer.field("skippedFiles", inputs.skippedFiles)
         writer.field("records", inputs.records)
         writer.field("flowLogRecords", inputs.flowLogRecords)
         writer.field("flows", inputs.flows)
         writer.field("dnsRecords", inputs.dnsRecords)
         writer.field("rejected", inputs.rejected)
+        writer.field("filteredOut", inputs.filteredOut)
         writer.key("byFormat")
         writer.beginObject()
         for format in FlowFormat.allCases {
@@ -143,7 +154,7 @@ extension AnalysisReport {
             writer.field("end", CivilTime.iso8601(milliseconds: last))
             writer.key("gaps")
             writer.beginArray()
-            for gap in windowGaps {
+            for gap in gaps {
                 writer.beginObject()
                 writer.field("start", CivilTime.iso8601(milliseconds: gap.start))
                 writer.field("end", CivilTime.iso8601(milliseconds: gap.end))

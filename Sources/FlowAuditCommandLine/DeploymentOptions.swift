@@ -1,29 +1,28 @@
 public import ArgumentParser
 public import FlowAudit
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Cloud: ExpressibleByArgument {}
 extension AllowListFormat: ExpressibleByArgument {}
+extension RuleEmitFormat: ExpressibleByArgument {}
 
-/// The options that describe the audited deployment, shared by the subcommands that need them.
+/// The options that describe the audited deployment (help group "Deployment"), shared by the
+/// subcommands that need them.
 ///
 /// Each one overrides the same setting of the configuration file (`.flowaudit.toml`); see
 /// docs/configuration.md.
-struct ConfigurationOptions: ParsableArguments {
+struct DeploymentOptions: ParsableArguments {
     @Option(
         name: .customLong("config"),
         help: ArgumentHelp("The configuration file (default: .flowaudit.toml, if present).", valueName: "file"))
     var configPath: String?
 
-    @Option(help: "The Azure cloud of the workspace.")
+    @Option(help: ArgumentHelp("The Azure cloud of the workspace.", valueName: "cloud"))
     var cloud: Cloud?
 
-    @Option(help: "The workspace region, e.g. chinanorth3 or ChinaNorth3 (default: chinanorth3, or eastus for public).")
+    @Option(
+        help: ArgumentHelp(
+            "The workspace region, e.g. chinanorth3 or ChinaNorth3 (default: chinanorth3, or eastus for public).",
+            valueName: "region"))
     var region: String?
 
     @Flag(inversion: .prefixedNo, help: "Whether the compute has a public IP address (adds inbound requirements).")
@@ -57,6 +56,14 @@ struct ConfigurationOptions: ParsableArguments {
     var virtualNetwork: [String] = []
 
     @Option(
+        name: .customLong("firewall-bypass"),
+        help: ArgumentHelp(
+            "A service tag or CIDR whose traffic is routed around the firewall (a route with next hop Internet); "
+                + "repeatable.",
+            valueName: "tag-or-cidr"))
+    var firewallBypass: [String] = []
+
+    @Option(
         name: .customLong("storage-account"),
         help: ArgumentHelp("A workspace storage account name; repeatable.", valueName: "name"))
     var storageAccounts: [String] = []
@@ -65,21 +72,6 @@ struct ConfigurationOptions: ParsableArguments {
         name: .customLong("storage-endpoint"),
         help: ArgumentHelp("A storage private-endpoint address (CIDR); repeatable.", valueName: "cidr"))
     var storageEndpoints: [String] = []
-
-    @Option(
-        name: .customLong("nsg-export"),
-        help: ArgumentHelp(
-            "An NSG export (JSON of 'az network nsg show') whose rules are checked for use; repeatable.",
-            valueName: "file"))
-    var nsgExports: [String] = []
-
-    @Option(
-        name: .customLong("firewall-policy"),
-        help: ArgumentHelp(
-            "A firewall policy export (JSON of 'az network firewall policy rule-collection-group list', or a "
-                + "classic firewall) whose rules are checked for use; repeatable.",
-            valueName: "file"))
-    var firewallPolicies: [String] = []
 
     /// Rejects malformed flag values before any work starts, with the subcommand's usage.
     func validate() throws {
@@ -111,6 +103,13 @@ struct ConfigurationOptions: ParsableArguments {
         if !serviceTagFiles.isEmpty { layer.serviceTagFiles = serviceTagFiles }
         if !computeSubnets.isEmpty { layer.computeSubnets = try Self.networks(computeSubnets, flag: "compute-subnet") }
         if !virtualNetwork.isEmpty { layer.virtualNetwork = try Self.networks(virtualNetwork, flag: "virtual-network") }
+        if !firewallBypass.isEmpty {
+            guard !firewallBypass.contains(where: { $0.allSatisfy(\.isWhitespace) }) else {
+                throw ValidationError("--firewall-bypass needs a service tag or a CIDR")
+            }
+            layer.firewallBypass = firewallBypass
+            record("firewallBypass", "firewall-bypass")
+        }
         if !storageAccounts.isEmpty {
             var names: [String] = []
             for name in storageAccounts {
@@ -119,14 +118,6 @@ struct ConfigurationOptions: ParsableArguments {
                 }
             }
             layer.storageAccounts = names
-        }
-        if !nsgExports.isEmpty {
-            layer.nsgExports = nsgExports
-            record("nsgExports", "nsg-export")
-        }
-        if !firewallPolicies.isEmpty {
-            layer.firewallPolicies = firewallPolicies
-            record("firewallPolicies", "firewall-policy")
         }
         if !storageEndpoints.isEmpty {
             layer.storageEndpoints = try Self.networks(storageEndpoints, flag: "storage-endpoint")
@@ -141,16 +132,12 @@ struct ConfigurationOptions: ParsableArguments {
     }
 
     /// The effective configuration: defaults, then the configuration file (`--config`, or
-    /// `.flowaudit.toml` in `directory` when present), then the flags.
-    func configuration(searching directory: String) throws -> Configuration {
+    /// `.flowaudit.toml` in `directory` when present), then the flags, with `rules`' among them.
+    func configuration(searching directory: String, rules: RuleExportOptions? = nil) throws -> Configuration {
         let path = configPath ?? ConfigurationFile.locate(inDirectory: directory)
         let file = try path.map { try ConfigurationFile.load(path: $0) }
-        return Configuration.merging(file: file, flags: try layer())
+        var flags = try layer()
+        rules?.apply(to: &flags)
+        return Configuration.merging(file: file, flags: flags)
     }
-}
-
-/// Writes a line to standard error.
-func printToStandardError(_ line: String) {
-    let text = line + "\n"
-    _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
 }
