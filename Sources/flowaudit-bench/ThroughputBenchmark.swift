@@ -377,7 +377,7 @@ struct ThroughputBenchmark: ParsableCommand {
             pad("split runs, same corpus", 44) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
                 + pad("peak MiB", 10, right: true))
         let total = Measurement(
-            name: "(e+e') split and merged", wall: split.shards.wall + split.merge.wall,
+            name: "(s+s') split and merged", wall: split.shards.wall + split.merge.wall,
             cpu: split.shards.cpu + split.merge.cpu, peak: max(split.shards.peak, split.merge.peak), flows: 0,
             output: "")
         for row in [split.shards, split.merge, total, single, split.hundred] {
@@ -386,7 +386,7 @@ struct ThroughputBenchmark: ParsableCommand {
                     + pad(format(Double(row.peak) / 1_048_576, 1), 10, right: true))
         }
         print(
-            "partials: \(kib(split.hundredAverageSize)) KiB on average for (f); the corpus's "
+            "partials: \(kib(split.hundredAverageSize)) KiB on average for (m); the corpus's "
                 + "\(kib(split.corpusPartialSize)) KiB; four times the corpus (\(grouped(split.fourTimesFlows)) "
                 + "flows, four times the NICs) \(kib(split.fourTimesPartialSize)) KiB: what grows is the "
                 + "upload-volume check's hours per NIC, not flows")

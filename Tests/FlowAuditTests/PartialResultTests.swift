@@ -348,6 +348,10 @@ struct MergeCommandTests {
         await expectRefusal(
             [newer], mentioning: [newer, "format version 99", "reads version \(PartialFile.formatVersion)"],
             output: output)
+        // Version 1, before filters and the rule check travelled.
+        let older = try directory.write("older.partial", PartialFile.magic + [1, 0, 0, 0, 0, 0, 0])
+        await expectRefusal(
+            [older], mentioning: [older, "format version 1,", "analyze --partial again"], output: output)
         await expectRefusal(
             [directory.path + "/absent.partial"], mentioning: ["absent.partial", "cannot read"], output: output)
     }

@@ -39,7 +39,8 @@ struct FlowFacts: Sendable {
 }
 
 /// Turns a flow into ``FlowFacts``: direction relative to the compute, service tags, the strongest
-/// requirement, and the storage verdict. One per file, with the file's caches.
+/// requirement, and the storage verdict. One per file, with the file's caches: the checks and
+/// `flowaudit flows` (its rows, and `--finding`) classify with it alike.
 ///
 /// Per flow it does a few comparisons and, for a destination not seen just before, one tag-set lookup and
 /// one requirement match; most tuples repeat a destination, whose classification is cached in a small
