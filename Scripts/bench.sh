@@ -2,6 +2,9 @@
 # Issue 7, "as fast as zlib": builds flowaudit in release mode and runs the throughput
 # benchmark on a generated 1 GiB corpus (4 gzipped NSG v2 / VNet v4 blobs, written once into
 # bench-out/ and reused). Run it on a quiet machine: it times child processes by wall clock.
+# Issue 11 adds split runs: --shard processes and their merge against one process, the merge of
+# 100 partials, and the partial's size for the corpus and for one four times as large (written once
+# too, 4 GiB).
 #
 #   Scripts/bench.sh              the full benchmark (the figures in docs/performance.md)
 #   Scripts/bench.sh --quick      a 64 MiB corpus, to check that everything runs

@@ -49,9 +49,14 @@ struct ReadCommand: ParsableCommand {
     @Argument(help: "Log files.")
     var files: [String]
 
+    @Flag(help: "Audit as 'flowaudit analyze' does with default settings (classification and every check).")
+    var audit = false
+
     func run() throws {
-        let options = AnalyzeOptions(paths: files, jobs: 1)
-        let inputs = try waitFor { try await Analyzer.run(options).inputs }
+        var options = AnalyzeOptions(paths: files, jobs: 1)
+        if audit { options.context = try AuditContext.load(configuration: Configuration()).context }
+        let fixed = options
+        let inputs = try waitFor { try await Analyzer.run(fixed).inputs }
         print("\(inputs.flows) flows, \(inputs.rejected) rejected, \(inputs.bytesDecompressed) bytes")
         for error in inputs.errors { print("error: \(error.file): \(error.message)") }
         if !inputs.isComplete { throw ExitCode.failure }

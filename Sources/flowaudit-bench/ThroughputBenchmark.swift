@@ -20,8 +20,11 @@ struct ThroughputBenchmark: ParsableCommand {
             the core count. (d) ../shared/bench/naive_reference.py runs when python3 and the script exist; \
             it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs for d/b' and d/c'. \
             Then (b1) is (b) on the first blob alone, to show that memory does not grow with the input. \
-            Last, (e1) and (e) run 'flowaudit flows --format csv' on the first blob and on all of them, output \
-            to /dev/null, once each: the output grows with the blobs, the peak memory must not. \
+            (e1) and (e) run 'flowaudit flows --format csv' on the first blob and on all of them, output \
+            to /dev/null, once each: the output grows with the blobs, the peak memory must not. Last, the \
+            split runs: (s) as many --shard processes as cores at once, each --jobs 1 writing a partial, and (s') \
+            their merge, whose JSON report must equal (b)'s; (m) the merge of 100 partials of a 100-blob corpus; \
+            and the partial's size for the corpus and for a corpus four times as large. \
             The corpus is written once per size and reused while its manifest matches. Build with \
             -c release (Scripts/bench.sh does).
             """)
@@ -140,10 +143,21 @@ struct ThroughputBenchmark: ParsableCommand {
             Row(flowsOneFile, bytes: corpus.files[0].decompressedBytes), Row(flowsAll, bytes: corpus.decompressedBytes),
         ]
 
+        let singleReport = try String(
+            contentsOfFile: "\(runFolder)/\(Self.slug(oneJob.name))-1.json", encoding: .utf8)
+        let split = try measurePartials(
+            corpus: corpus, corpusFolder: corpusFolder, mebibytes: mebibytes, shards: allJobs,
+            singleReport: singleReport, runFolder: runFolder)
+
         print()
         printTable(rows)
         print()
-        let peak = rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak).max() ?? 0
+        printSplitTable(split, single: allCores)
+        print()
+        let splitPeaks = [split.shards.peak, split.merge.peak, split.hundred.peak]
+        let peak =
+            (rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak) + splitPeaks)
+            .max() ?? 0
         let verdicts = [
             Verdict("b/a   --jobs 1 over zlib alone", oneJob.wall / inflate.wall, atMost: 1.3),
             Verdict("b/c   --jobs 1 over --jobs \(allJobs)", oneJob.wall / allCores.wall, atLeast: 1.7),
@@ -156,6 +170,13 @@ struct ThroughputBenchmark: ParsableCommand {
             Verdict(
                 "growth: e over e1 (flows, \(files)× the rows), MiB",
                 Double(flowsAll.peak - flowsOneFile.peak) / 1_048_576, atMost: 4),
+            Verdict(
+                "(s+s')/c  \(allJobs) shards + merge over --jobs \(allJobs)",
+                (split.shards.wall + split.merge.wall) / allCores.wall, atMost: 1.3),
+            Verdict("(m)   merge of 100 partials, s", split.hundred.wall, atMost: 2),
+            Verdict(
+                "partial size, 4× the corpus over 1×",
+                Double(split.fourTimesPartialSize) / Double(split.corpusPartialSize), atMost: 1.5),
         ]
         for verdict in verdicts { print(verdict.line) }
         print()
@@ -216,7 +237,7 @@ struct ThroughputBenchmark: ParsableCommand {
 
     /// Runs `arguments` `runs` times and keeps the fastest; `flows` reads the flow count from
     /// the run's output prefix.
-    private func measure(
+    func measure(
         _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, discardOutput: Bool = false,
         flows: (String) throws -> Int
     ) throws -> Measurement {
@@ -242,7 +263,7 @@ struct ThroughputBenchmark: ParsableCommand {
     }
 
     /// The flowaudit executable: the option, or the one beside this program.
-    private func flowauditPath() -> String {
+    func flowauditPath() -> String {
         flowaudit ?? (URL(fileURLWithPath: Self.executablePath()).deletingLastPathComponent().path + "/flowaudit")
     }
 
@@ -282,7 +303,7 @@ struct ThroughputBenchmark: ParsableCommand {
     }
 
     /// `inputs.flows` of a JSON report.
-    private static func flowsInReport(_ path: String) throws -> Int {
+    static func flowsInReport(_ path: String) throws -> Int {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard let report = try JSONSerialization.jsonObject(with: data) as? [String: Any],
             let inputs = report["inputs"] as? [String: Any], let flows = inputs["flows"] as? Int
@@ -350,6 +371,27 @@ struct ThroughputBenchmark: ParsableCommand {
 
     // MARK: Output
 
+    /// The split-run rows: shards and their merge against one process on all cores, 100 partials, sizes.
+    private func printSplitTable(_ split: PartialFigures, single: Measurement) {
+        print(
+            pad("split runs, same corpus", 44) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
+                + pad("peak MiB", 10, right: true))
+        let total = Measurement(
+            name: "(s+s') split and merged", wall: split.shards.wall + split.merge.wall,
+            cpu: split.shards.cpu + split.merge.cpu, peak: max(split.shards.peak, split.merge.peak), flows: 0,
+            output: "")
+        for row in [split.shards, split.merge, total, single, split.hundred] {
+            print(
+                pad(row.name, 44) + pad(format(row.wall, 2), 8, right: true) + pad(format(row.cpu, 2), 8, right: true)
+                    + pad(format(Double(row.peak) / 1_048_576, 1), 10, right: true))
+        }
+        print(
+            "partials: \(kib(split.hundredAverageSize)) KiB on average for (m); the corpus's "
+                + "\(kib(split.corpusPartialSize)) KiB; four times the corpus (\(grouped(split.fourTimesFlows)) "
+                + "flows, four times the NICs) \(kib(split.fourTimesPartialSize)) KiB: what grows is the "
+                + "upload-volume check's hours per NIC, not flows")
+    }
+
     private func printTable(_ rows: [Row]) {
         print(
             pad("", 36) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
@@ -365,12 +407,14 @@ struct ThroughputBenchmark: ParsableCommand {
         }
     }
 
-    private static func slug(_ name: String) -> String {
+    static func slug(_ name: String) -> String {
         String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" })
     }
 }
 
 private func mib(_ bytes: Int) -> String { format(Double(bytes) / 1_048_576, 1) }
+
+private func kib(_ bytes: Int) -> String { format(Double(bytes) / 1024, 1) }
 
 private func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
 
