@@ -40,7 +40,8 @@ in a tree on the executors, the reports written by the driver.
   --flowaudit BIN     the flowaudit executable, shipped to the executors (a local path, or a URI that
                       Spark can read, such as dbfs:/Volumes/.../flowaudit)
   --master MASTER     the Spark master, such as local[2] (default: spark-submit's, or the cluster's)
-  --output DIR        writes DIR/report.json, DIR/report.xml (JUnit) and DIR/report.md
+  --output DIR        writes DIR/report.json, DIR/report.xml (JUnit) and DIR/report.md; DIR is a local
+                      folder of the driver, or a URI Spark writes (abfss://.../reviews/2026-07)
   --tasks N           groups of files, one task each (default: enough for 256 MiB a task, and at least
                       the default parallelism)
   --merge-width K     partial results merged at once on an executor (default 8)
@@ -54,6 +55,7 @@ Exit status: as flowaudit's: 0 clean, 1 findings or damaged input, 2 usage, sett
 LOG_SUFFIXES = (".json", ".jsonl", ".log", ".csv", ".gz")
 CONFIG_NAME = ".flowaudit.toml"
 PARTIAL_MAGIC = bytes([0x89, 0x46, 0x41, 0x50, 0x0D, 0x0A, 0x1A, 0x0A])
+REPORT_NAMES = ("report.json", "report.xml", "report.md")
 DEFAULT_TASK_BYTES = 256 << 20
 DEFAULT_MERGE_WIDTH = 8
 LISTING_THREADS = 16
@@ -373,6 +375,22 @@ class FileSystems:
             (status.getPath().getName(), status.getPath().toString(), status.isDirectory(), status.getLen())
             for status in statuses
         ]
+
+    def create_folder(self, text: str) -> None:
+        try:
+            system, path = self._path(text)
+            system.mkdirs(path)
+        except Exception as error:
+            raise UsageError(f"cannot create the output folder '{text}': {java_message(error)}") from None
+
+    def upload(self, local: str, text: str) -> None:
+        """Copies a local file to `text` (a URI), replacing what is there."""
+        system, path = self._path(text)
+        source = self.jvm.org.apache.hadoop.fs.Path("file:" + os.path.abspath(local))
+        try:
+            system.copyFromLocalFile(False, True, source, path)
+        except Exception as error:
+            raise UsageError(f"cannot write '{text}': {java_message(error)}") from None
 
     def read(self, text: str, what: str) -> bytes:
         system, path = self._path(text)
@@ -728,13 +746,17 @@ def check_settings(binary: str, arguments: AnalyzeArguments, flags: list[str], s
         print(message, file=sys.stderr, flush=True)
 
 
-def local_executable(path: str) -> str:
-    """The driver's flowaudit, checked: a path on this machine that runs."""
+def local_executable(path: str, scratch: str) -> str:
+    """The driver's flowaudit: `path`, or a copy in `scratch` made executable (a file on a mount such as
+    /Volumes/… or /dbfs/… may not be)."""
     if not os.path.isfile(path):
         raise UsageError(f"--flowaudit '{path}': no such file; build it (swift build -c release) or give its path")
-    if not os.access(path, os.X_OK):
-        raise UsageError(f"--flowaudit '{path}' is not executable; chmod +x it")
-    return os.path.abspath(path)
+    if os.access(path, os.X_OK):
+        return os.path.abspath(path)
+    copy = os.path.join(scratch, os.path.basename(path))
+    shutil.copyfile(path, copy)
+    os.chmod(copy, 0o755)
+    return copy
 
 
 def analyze_arguments(binary: str, words: list[str]) -> tuple[AnalyzeArguments, dict[str, bool]]:
@@ -743,6 +765,7 @@ def analyze_arguments(binary: str, words: list[str]) -> tuple[AnalyzeArguments, 
 
 
 def output_folder(path: str) -> str:
+    """The local output folder, created; a URI's is created once Spark runs (FileSystems.create_folder)."""
     folder = os.path.abspath(path)
     try:
         os.makedirs(folder, exist_ok=True)
@@ -796,63 +819,74 @@ def run_tasks(context, groups: list[list[InputFile]], plan, binary_name: str, wi
 
 def run(argv: list[str]) -> int:
     options = parse_driver_options(argv)
+    with tempfile.TemporaryDirectory(prefix="flowaudit-driver-") as scratch:
+        return run_job(options, scratch)
+
+
+def run_job(options: DriverOptions, scratch: str) -> int:
     binary_name = os.path.basename(options.flowaudit.rstrip("/"))
     if URI_SCHEME.match(options.flowaudit):
         binary = None  # on a file system Spark reads: checked once Spark has fetched it
         quiet = "--quiet" in options.rest
     else:
-        binary = local_executable(options.flowaudit)
+        binary = local_executable(options.flowaudit, scratch)
         arguments, analyze = analyze_arguments(binary, options.rest)
         quiet = arguments.quiet
-    output = output_folder(options.output)
+    remote_output = bool(URI_SCHEME.match(options.output))
+    output = os.path.join(scratch, "reports") if remote_output else output_folder(options.output)
 
     context = start_spark(options, quiet).sparkContext
     shipped = ship(context, binary or options.flowaudit, binary_name, binary)
     if binary is None:
         binary = shipped
         arguments, analyze = analyze_arguments(binary, options.rest)
-
     systems = FileSystems(context)
+    if remote_output:
+        systems.create_folder(options.output)
+        os.makedirs(output)
+
     settings = load_settings(systems, arguments)
     listing = list_inputs(systems, arguments.paths, settings.excluded)
     task_flags = list(arguments.task_flags)
     if not arguments.jobs_given and "--jobs" in analyze:
         task_flags += ["--jobs", context.getConf().get("spark.task.cpus", "1")]
+    settings_flags = write_settings(settings.files, os.path.join(scratch, "settings"))
+    check_settings(binary, arguments, task_flags + settings_flags, scratch)
 
-    with tempfile.TemporaryDirectory(prefix="flowaudit-driver-") as scratch:
-        settings_flags = write_settings(settings.files, os.path.join(scratch, "settings"))
-        check_settings(binary, arguments, task_flags + settings_flags, scratch)
+    groups = balanced_groups(listing.files, task_count(options.tasks, context.defaultParallelism, listing.files))
+    total = sum(file.size for file in listing.files)
+    note(
+        f"{len(listing.files)} files, {size_text(total)}, in {len(groups)} tasks; partial results merged "
+        f"{options.merge_width} at a time",
+        quiet,
+    )
+    plan = context.broadcast(
+        {
+            "groups": task_plan(groups, listing),
+            "flags": task_flags,
+            "settings": settings.files,
+            "climb": max(climb(argument) for argument in listing.arguments),
+        }
+    )
+    try:
+        partials = run_tasks(context, groups, plan, binary_name, options.merge_width)
+    finally:
+        plan.unpersist()
 
-        groups = balanced_groups(listing.files, task_count(options.tasks, context.defaultParallelism, listing.files))
-        plans = task_plan(groups, listing)
-        total = sum(file.size for file in listing.files)
-        note(
-            f"{len(listing.files)} files, {size_text(total)}, in {len(groups)} tasks; partial results merged "
-            f"{options.merge_width} at a time",
-            quiet,
-        )
-        plan = context.broadcast(
-            {
-                "groups": plans,
-                "flags": task_flags,
-                "settings": settings.files,
-                "climb": max(climb(argument) for argument in listing.arguments),
-            }
-        )
-        try:
-            partials = run_tasks(context, groups, plan, binary_name, options.merge_width)
-        finally:
-            plan.unpersist()
-
-        paths = []
-        for index, partial in partials:
-            paths.append(os.path.join(scratch, f"part-{index}.partial"))
-            with open(paths[-1], "wb") as handle:
-                handle.write(partial)
-        reports = [os.path.join(output, name) for name in ("report.json", "report.xml", "report.md")]
-        command = [binary, "merge", *paths, "--json", reports[0], "--junit", reports[1], "--markdown", reports[2]]
-        sys.stdout.flush()
-        return subprocess.run(command + arguments.report_flags, check=False).returncode
+    paths = []
+    for index, partial in partials:
+        paths.append(os.path.join(scratch, f"part-{index}.partial"))
+        with open(paths[-1], "wb") as handle:
+            handle.write(partial)
+    reports = [os.path.join(output, name) for name in REPORT_NAMES]
+    command = [binary, "merge", *paths, "--json", reports[0], "--junit", reports[1], "--markdown", reports[2]]
+    sys.stdout.flush()
+    status = subprocess.run(command + arguments.report_flags, check=False).returncode
+    if remote_output:
+        for report in reports:
+            if os.path.getsize(report):
+                systems.upload(report, joined(options.output, os.path.basename(report)))
+    return status
 
 
 def task_message(error: Exception) -> str:

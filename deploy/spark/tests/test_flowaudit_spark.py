@@ -205,7 +205,7 @@ class CommandLineTests(unittest.TestCase):
             (["--flowaudit", BINARY, "--output", "out", "--conf", "novalue", "x"], "KEY=VALUE"),
             (["--flowaudit", BINARY, "--output", "out", "logs", "--shard", "1/2"], "drop --shard"),
             (["--flowaudit", BINARY, "--output", "out", "--region", "eastus"], "no PATH"),
-            (["--flowaudit", __file__, "--output", "out", "logs"], "not executable"),
+            (["--flowaudit", __file__, "--output", "out", "logs"], "cannot run"),
         ]:
             with tempfile.TemporaryDirectory() as folder:
                 done = run_driver(arguments, folder)
@@ -249,13 +249,16 @@ class SparkJobTests(unittest.TestCase):
     def spark_run(self, arguments: list[str], cwd: str, output: str, binary: str = BINARY):
         return run_driver(["--flowaudit", binary, *self.SPARK, "--output", output, *arguments], cwd)
 
-    def compare(self, arguments, cwd, spark_options=(), rewrite=None, binary=BINARY, single_options=()):
+    def output_name(self, which: str) -> str:
+        return os.path.join(self.folder, re.sub(r"[^A-Za-z0-9]+", "-", self.id().rsplit(".", 1)[-1]), which)
+
+    def compare(self, arguments, cwd, spark_options=(), rewrite=None, binary=BINARY, single_options=(), uri=False):
         """Runs both and asserts the same exit status, standard output and report files."""
-        name = re.sub(r"[^A-Za-z0-9]+", "-", self.id().rsplit(".", 1)[-1])
-        single_output = os.path.join(self.folder, name, "single")
-        spark_output = os.path.join(self.folder, name, "spark")
+        single_output = self.output_name("single")
+        spark_output = self.output_name("spark")
         single = self.single_run([*arguments, *single_options], cwd, single_output)
-        spark = self.spark_run([*spark_options, *arguments], cwd, spark_output, binary)
+        given_output = "file:" + spark_output if uri else spark_output
+        spark = self.spark_run([*spark_options, *arguments], cwd, given_output, binary)
         self.assertEqual(spark.returncode, single.returncode, spark.stderr.decode()[-3000:])
         self.assertIn(single.returncode, (0, 1))
         rewrite = rewrite or (lambda text: text)
@@ -268,8 +271,7 @@ class SparkJobTests(unittest.TestCase):
         return single, spark
 
     def report(self, which: str) -> dict:
-        name = re.sub(r"[^A-Za-z0-9]+", "-", self.id().rsplit(".", 1)[-1])
-        with open(os.path.join(self.folder, name, which, "report.json")) as handle:
+        with open(os.path.join(self.output_name(which), "report.json")) as handle:
             return json.load(handle)
 
     def test_sample_logs(self):
@@ -338,7 +340,8 @@ class SparkJobTests(unittest.TestCase):
 
     def test_absolute_paths_are_named_by_their_uri(self):
         # An absolute path has no place in a task's scratch folder: the reports name it file:/…, the rest is
-        # the single run's. The binary is given as a URI too, fetched by Spark on the driver.
+        # the single run's. The binary and the output folder are given as URIs too: Spark fetches the one and
+        # writes the other.
         absolute = os.path.join(self.corpus, "nsg-b")
         self.compare(
             [absolute, os.path.join(self.corpus, "damaged"), "--config", os.path.join(self.corpus, ".flowaudit.toml")],
@@ -347,6 +350,7 @@ class SparkJobTests(unittest.TestCase):
             # Markdown escapes the colon: file\:/tmp/….
             rewrite=lambda text: re.sub(rb"file\\?:(?=/)", b"", text),
             binary="file:" + BINARY,
+            uri=True,
         )
 
     def test_errors_stop_the_job_with_exit_status_2(self):
