@@ -371,6 +371,98 @@ class SparkJobTests(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(self.folder, "error-output", "report.json")))
 
 
+class KubernetesRecipeTests(unittest.TestCase):
+    """docs/spark.md's Kubernetes Jobs: manifests that fit together, and their shell commands, run as the pods
+    would run them (with the volumes as folders here), give the reports of one flowaudit analyze."""
+
+    @classmethod
+    def setUpClass(cls):
+        try:
+            import yaml
+        except ImportError:
+            if REQUIRE_SPARK:
+                raise
+            raise unittest.SkipTest("PyYAML is not installed (deploy/spark/setup.sh installs it)")
+        if not os.access(BINARY, os.X_OK):
+            raise unittest.SkipTest(f"no flowaudit executable at {BINARY}")
+        with open(os.path.join(REPOSITORY, "docs", "spark.md")) as handle:
+            blocks = re.findall(r"```yaml\n(.*?)```", handle.read(), re.S)
+        jobs = [document for block in blocks for document in yaml.safe_load_all(block) if document]
+        cls.shards = next(job for job in jobs if job["spec"].get("completionMode") == "Indexed")
+        cls.merge = next(job for job in jobs if job["metadata"]["name"] == "flowaudit-merge")
+
+    @staticmethod
+    def container(job):
+        spec = job["spec"]["template"]["spec"]
+        (container,) = spec["containers"]
+        return spec, container
+
+    def test_manifests_fit_together(self):
+        count = self.shards["spec"]["completions"]
+        for job in (self.shards, self.merge):
+            self.assertEqual((job["apiVersion"], job["kind"]), ("batch/v1", "Job"))
+            spec, container = self.container(job)
+            self.assertEqual(spec["restartPolicy"], "Never")
+            self.assertEqual(container["command"], ["/bin/sh", "-c"])
+            mounts = {mount["name"]: mount for mount in container["volumeMounts"]}
+            volumes = {volume["name"]: volume for volume in spec["volumes"]}
+            self.assertEqual(set(mounts), set(volumes))
+            self.assertEqual(mounts["out"]["mountPath"], "/out")
+            self.assertEqual(mounts["out"]["subPath"], "review-2026-07")
+            self.assertEqual(volumes["out"]["persistentVolumeClaim"]["claimName"], "flowaudit-out")
+        shard_script = self.container(self.shards)[1]["args"][0]
+        merge_script = self.container(self.merge)[1]["args"][0]
+        self.assertEqual(self.shards["spec"]["parallelism"], count)
+        self.assertIn(f"--shard $((JOB_COMPLETION_INDEX+1))/{count}", shard_script)
+        self.assertIn("--partial /out/part-$JOB_COMPLETION_INDEX.partial", shard_script)
+        self.assertIn(f'test "$(ls /out/part-*.partial | wc -l)" -eq {count} &&', merge_script)
+        self.assertIn("flowaudit merge /out/part-*.partial", merge_script)
+
+    def test_commands_give_the_reports_of_one_run(self):
+        count = self.shards["spec"]["completions"]
+        with tempfile.TemporaryDirectory() as folder:
+            logs, out, config = (os.path.join(folder, name) for name in ("logs", "out", "config"))
+            for name in os.listdir(os.path.join(REPOSITORY, "sample-logs")):
+                if name.startswith("insights-logs-"):
+                    shutil.copytree(os.path.join(REPOSITORY, "sample-logs", name), os.path.join(logs, name))
+            shutil.copytree(os.path.join(REPOSITORY, "sample-logs", "exports"), os.path.join(config, "exports"))
+            shutil.copy(os.path.join(REPOSITORY, "sample-logs", ".flowaudit.toml"), config)
+            os.makedirs(out)
+
+            def pod(script: str, **environment: str) -> int:
+                for mount, local in (("/logs", logs), ("/out", out), ("/config", config)):
+                    script = script.replace(mount + "/", local + "/").replace(mount + " ", local + " ")
+                path = os.path.dirname(BINARY) + os.pathsep + os.environ["PATH"]
+                done = subprocess.run(
+                    ["/bin/sh", "-c", script], env={**os.environ, "PATH": path, **environment}, capture_output=True
+                )
+                return done.returncode
+
+            shard_script = self.container(self.shards)[1]["args"][0]
+            merge_script = self.container(self.merge)[1]["args"][0]
+            for index in range(count):
+                self.assertEqual(pod(shard_script, JOB_COMPLETION_INDEX=str(index)), 0, f"pod {index}")
+            self.assertEqual(len(os.listdir(out)), count)
+            single = os.path.join(folder, "single")
+            os.makedirs(single)
+            command = [BINARY, "analyze", logs, "--config", os.path.join(config, ".flowaudit.toml"), "--quiet"]
+            for flag, name in (("--json", "report.json"), ("--junit", "report.xml"), ("--markdown", "report.md")):
+                command += [flag, os.path.join(single, name)]
+            expected_status = subprocess.run(command, capture_output=True).returncode
+            self.assertEqual(expected_status, 1)  # the demo's findings
+            self.assertEqual(pod(merge_script), expected_status)
+            for name in ("report.json", "report.xml", "report.md"):
+                with open(os.path.join(single, name), "rb") as one, open(os.path.join(out, name), "rb") as merged:
+                    self.assertEqual(merged.read(), one.read(), name)
+            # A shard whose partial is missing stops the merge (its files would be left out).
+            os.remove(os.path.join(out, "part-3.partial"))
+            os.remove(os.path.join(out, "report.json"))
+            self.assertNotEqual(pod(merge_script), 0)
+            self.assertFalse(os.path.exists(os.path.join(out, "report.json")))
+            # A pod whose logs cannot be read writes no partial and fails.
+            self.assertNotEqual(pod(shard_script.replace("/logs", "/missing"), JOB_COMPLETION_INDEX="3"), 0)
+
+
 def write_corpus(folder: str) -> None:
     """A blob corpus from the project's generator: 24 gzipped NSG v2 and VNet v4 blobs in two folders (about
     two and four hours of one record a minute), the demo's configuration and rule exports, a damaged blob, a
