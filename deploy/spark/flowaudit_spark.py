@@ -281,18 +281,22 @@ def place(root: str, name: str) -> str:
     return os.path.normpath(os.path.join(root, name))
 
 
-def unreadable_by_spark(name: str) -> str | None:
-    """Why Spark's binaryFiles cannot read a file of this name, or None.
+def unreadable_by_spark(uri: str) -> str | None:
+    """Why Spark's binaryFiles cannot read the file at `uri`, or None.
 
-    Hadoop's file input skips names starting with `_` or `.` and splits its list of paths at commas,
-    braces group alternatives; such files would be lost, so the job refuses them.
+    Hadoop's file input skips names starting with `_` or `.`, splits its list of paths at commas (braces
+    group alternatives), and its paths cannot hold a colon; such files would be lost or stop the job, so
+    the driver refuses them first.
     """
-    base = name.rstrip("/").rsplit("/", 1)[-1]
+    path = URI_SCHEME.sub("", uri, count=1)
+    if path.startswith("//"):
+        path = path[path.find("/", 2) :] if path.find("/", 2) >= 0 else ""
+    base = path.rstrip("/").rsplit("/", 1)[-1]
     if base.startswith(("_", ".")):
         return f"its name starts with '{base[0]}', which Spark's file input skips"
-    for character in ",{}":
-        if character in name:
-            return f"its path holds '{character}', which Spark's list of input paths cannot carry"
+    for character in ",{}:":
+        if character in path:
+            return f"its path holds '{character}', which Spark's file input cannot take"
     return None
 
 
@@ -487,7 +491,7 @@ def list_inputs(systems: FileSystems, paths: list[str], excluded: set[str]) -> L
             seen.add(key)
             files.append(file)
     for file in files:
-        reason = unreadable_by_spark(file.name)
+        reason = unreadable_by_spark(file.uri)
         if reason:
             raise UsageError(f"cannot read '{file.name}' with Spark: {reason}; rename it, or run flowaudit analyze")
     return Listing(files, arguments, directories)
@@ -799,19 +803,19 @@ def ship(context, source: str, name: str, local: str | None) -> str:
 
 def run_tasks(context, groups: list[list[InputFile]], plan, binary_name: str, width: int) -> list[tuple[int, bytes]]:
     """One task per group, then a merge tree `width` wide; the last level's partial results, in order."""
-    reads = [
-        context.binaryFiles(",".join(spark_input_path(file.uri) for file in group)).coalesce(1) for group in groups
-    ]
-    level = context.union(reads).mapPartitionsWithIndex(analyze_group(plan, binary_name))
-    count = len(groups)
-    while count > width:
-        count = math.ceil(count / width)
-        level = (
-            level.map(lambda item: (item[0] // width, item))
-            .partitionBy(count, lambda key: key)
-            .mapPartitions(merge_partials(binary_name))
-        )
     try:
+        reads = [
+            context.binaryFiles(",".join(spark_input_path(file.uri) for file in group)).coalesce(1) for group in groups
+        ]
+        level = context.union(reads).mapPartitionsWithIndex(analyze_group(plan, binary_name))
+        count = len(groups)
+        while count > width:
+            count = math.ceil(count / width)
+            level = (
+                level.map(lambda item: (item[0] // width, item))
+                .partitionBy(count, lambda key: key)
+                .mapPartitions(merge_partials(binary_name))
+            )
         return sorted(level.collect())
     except Exception as error:
         raise UsageError(f"the Spark job failed: {task_message(error)}") from None

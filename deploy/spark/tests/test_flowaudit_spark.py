@@ -114,10 +114,12 @@ class PlanningTests(unittest.TestCase):
         )
 
     def test_names_spark_cannot_read_are_refused_and_globs_escaped(self):
-        self.assertIsNone(driver.unreadable_by_spark("logs/y=2026/m=07/PT1H.json"))
-        self.assertIn("'_'", driver.unreadable_by_spark("logs/_x.json"))
-        self.assertIn("'.'", driver.unreadable_by_spark(".x.json"))
-        self.assertIn("','", driver.unreadable_by_spark("logs/a,b.json"))
+        self.assertIsNone(driver.unreadable_by_spark("file:/logs/y=2026/m=07/PT1H.json"))
+        self.assertIsNone(driver.unreadable_by_spark("abfss://c@acct.dfs.core.windows.net/y=2026/a b%.json"))
+        self.assertIn("'_'", driver.unreadable_by_spark("file:/logs/_x.json"))
+        self.assertIn("'.'", driver.unreadable_by_spark("file:/.x.json"))
+        self.assertIn("','", driver.unreadable_by_spark("file:/logs/a,b.json"))
+        self.assertIn("':'", driver.unreadable_by_spark("abfss://c@acct.dfs.core.windows.net/a:b.json"))
         self.assertEqual(driver.spark_input_path("file:/l/[a]*?.json"), r"file:/l/\[a\]\*\?.json")
 
     def test_task_plan_passes_the_arguments_that_reach_its_files(self):
@@ -281,15 +283,16 @@ class SparkJobTests(unittest.TestCase):
 
     def test_generated_corpus_in_a_merge_tree(self):
         # The configuration found in the folder, its exports left out of the walk, a hidden folder and a
-        # .txt file skipped, a damaged blob; 7 tasks merged two at a time: 7 → 4 → 2, then the driver.
+        # .txt file skipped, a damaged blob, odd names; 7 tasks merged two at a time: 7 → 4 → 2, then the
+        # driver.
         single, spark = self.compare(
             ["corpus", "--fail-on", "medium"], self.folder, ["--tasks", "7", "--merge-width", "2"]
         )
         report = self.report("spark")
-        self.assertEqual(report["inputs"]["files"], 25)
+        self.assertEqual(report["inputs"]["files"], 30)
         self.assertEqual([error["file"] for error in report["inputs"]["errors"]], ["corpus/damaged/PT1H.json.gz"])
         self.assertTrue(report["findings"])
-        self.assertIn("25 files", spark.stderr.decode())
+        self.assertIn("30 files", spark.stderr.decode())
         self.assertIn("7 tasks", spark.stderr.decode())
 
     def test_files_named_twice_explicit_config_json_output_and_partial(self):
@@ -359,8 +362,12 @@ class SparkJobTests(unittest.TestCase):
         bad = os.path.join(self.folder, "bad.toml")
         with open(bad, "w") as handle:
             handle.write('cloud = "mars"\n')
+        underscore = os.path.join(self.folder, "underscore")
+        os.makedirs(underscore, exist_ok=True)
+        shutil.copy(os.path.join(self.corpus, "damaged", "PT1H.json.gz"), os.path.join(underscore, "_x.json"))
         for arguments, message in [
             (["empty"], "'empty' holds no log files"),
+            (["underscore"], "cannot read 'underscore/_x.json' with Spark: its name starts with '_'"),
             (["corpus/nsg-a", "missing"], "cannot open 'missing'"),
             (["corpus/nsg-a", "--config", bad], "bad.toml"),
         ]:
@@ -480,6 +487,15 @@ def write_corpus(folder: str) -> None:
         cut = handle.read()[:50000]
     with open(os.path.join(folder, "damaged", "PT1H.json.gz"), "wb") as handle:
         handle.write(cut)
+    # Names that Spark's paths must carry as they are: glob characters, a space, a percent sign, non-ASCII
+    # letters, a backslash.
+    nsg = os.path.join(REPOSITORY, "sample-logs", "insights-logs-networksecuritygroupflowevent")
+    blobs = sorted(os.path.join(parent, name) for parent, _, names in os.walk(nsg) for name in names)
+    os.makedirs(os.path.join(folder, "odd"))
+    for blob, name in zip(
+        blobs, ["a[1]*?.json.gz", "with space.json.gz", "per%25cent.json.gz", "ü-é.json.gz", "b\\s.gz"]
+    ):
+        shutil.copy(blob, os.path.join(folder, "odd", name))
     os.makedirs(os.path.join(folder, ".hidden"))
     with open(os.path.join(folder, ".hidden", "PT1H.json"), "wb") as handle:
         handle.write(b"not a log")
