@@ -550,6 +550,31 @@ struct PartialSettingsTests {
         }
     }
 
+    /// The daily job downloads each day into a folder of its own, its configuration and exports with it:
+    /// the same exports read from another folder are the same settings.
+    @Test("partials of two folders, each with its own copy of the configuration and exports, merge")
+    func exportsCopiedPerFolderMerge() async throws {
+        let directory = try TemporaryDirectory()
+        var partials: [String] = []
+        for day in ["day-1", "day-2"] {
+            try SampleLogWriter.write(DemoScenario(), to: directory.path + "/" + day)
+            let partial = directory.path + "/\(day).partial"
+            let run = await flowaudit(
+                ["analyze", directory.path + "/" + day, "--partial", partial, "--quiet"],
+                output: directory.path + "/\(day).txt")
+            #expect(run.status == 1 && run.errors.isEmpty, "\(run.errors)")
+            partials.append(partial)
+        }
+        let merged = await flowaudit(
+            ["merge"] + partials + ["--format", "json", "--quiet"], output: directory.path + "/merged.json")
+        #expect(merged.status == 1 && merged.errors.isEmpty, "\(merged.errors)")
+        let json = try JSONValue.parse(try readWholeFile(atPath: directory.path + "/merged.json"))
+        #expect(
+            json["ruleCheck"]?["layers"]?.arrayValue?.first?.stringValue == "nsg aml-compute-nsg (aml-compute-nsg.json)"
+        )
+        #expect(json["inputs"]?["files"]?.numberValue?.int64Value == 38)
+    }
+
     @Test("partials made with different filters, or a filter and none, are refused naming the setting")
     func differentFiltersAreRefused() async throws {
         let (directory, logs, _) = try demo()
