@@ -43,20 +43,7 @@ public struct JSONReporter: Reporter {
             writer.endObject()
         }
         writer.endArray()
-        writer.key("rules")
-        writer.beginArray()
-        for rule in report.rules {
-            writer.beginObject()
-            writer.field("source", rule.source)
-            writer.field("container", rule.container)
-            writer.field("name", rule.name)
-            writer.field("access", rule.access)
-            writer.field("isDefault", rule.isDefault)
-            writer.field("hits", rule.hits)
-            writeRuleFields(rule.exported, into: &writer)
-            writer.endObject()
-        }
-        writer.endArray()
+        write(report.rules, hits: true, into: &writer)
         writeRuleCheck(report.ruleCheck, into: &writer)
         writer.endObject()
         return writer.output
