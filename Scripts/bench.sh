@@ -4,6 +4,9 @@
 # once into bench-out/ and reused): zlib alone, analyze on one and on all cores, one large blob on all
 # cores, plain JSON per flow, naive Python and jq. Run it on a quiet machine: it times child processes
 # by wall clock, interleaving their runs, and shows the noise.
+# Issue 11 adds split runs: --shard processes and their merge against one process, the merge of
+# 100 partials, and the partial's size for the corpus and for one four times as large (written once
+# too, 4 GiB).
 #
 #   Scripts/bench.sh              the full benchmark (the figures in docs/performance.md)
 #   Scripts/bench.sh --quick      a 64 MiB corpus, to check that everything runs

@@ -12,7 +12,7 @@
 # Swift hashing. It fails only when the code changes what those inputs do.
 # TARGETs are file names in Fuzz/ without `Fuzz` and `.swift`, in kebab case: log-reader,
 # json-tokenizer, flow-tuple, firewall-message, firewall-record, csv-reader, json-parser,
-# service-tags, rule-export. Without any, every target runs.
+# service-tags, rule-export, partial-body. Without any, every target runs.
 #
 # Environment:
 #   FUZZ_RUNS=N   stop each target after N inputs (libFuzzer -runs), or at SECONDS if that comes first.
@@ -36,7 +36,7 @@ else
     shift || true
 fi
 all_targets=(log-reader json-tokenizer flow-tuple firewall-message firewall-record csv-reader json-parser service-tags
-    rule-export)
+    rule-export partial-body)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 
@@ -59,6 +59,7 @@ ci_runs() {
     json-parser) echo 16000 ;;
     service-tags) echo 30000 ;;
     rule-export) echo 20000 ;;
+    partial-body) echo 3000 ;;
     firewall-record) echo 120000 ;;
     firewall-message) echo 250000 ;;
     flow-tuple) echo 600000 ;;

@@ -22,12 +22,16 @@ public struct FlowAuditCommand: AsyncParsableCommand {
             EXAMPLES:
               flowaudit analyze sample-logs
               flowaudit analyze logs/ --junit flowaudit.xml --fail-on medium
+              flowaudit analyze logs/ --shard 1/2 --partial part-1.partial
+              flowaudit merge part-1.partial part-2.partial --junit flowaudit.xml
               flowaudit flows logs/ --host 10.0.1.6 --from 24h
               flowaudit rules --nsg-export nsg.json --firewall-policy policy.json
               flowaudit requirements --format markdown
             """,
         version: FlowAuditVersion.current,
-        subcommands: [AnalyzeCommand.self, FlowsCommand.self, RulesCommand.self, RequirementsCommand.self],
+        subcommands: [
+            AnalyzeCommand.self, MergeCommand.self, FlowsCommand.self, RulesCommand.self, RequirementsCommand.self,
+        ],
         defaultSubcommand: AnalyzeCommand.self
     )
 
@@ -42,21 +46,40 @@ public struct FlowAuditCommand: AsyncParsableCommand {
     /// Runs the command, mapping every failure to flowaudit's exit codes:
     /// 0 clean, 1 findings or damaged input, 2 usage or configuration errors.
     public static func main() async {
+        Glibc.exit(await run(arguments: Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// Runs a command line (without the program name) and returns its exit status.
+    ///
+    /// - Parameters:
+    ///   - standardOutput: where reports meant for standard output go (tests pass a file).
+    ///   - standardError: receives error messages, each ending with a line break (default: standard error).
+    public static func run(
+        arguments: [String], standardOutput: String = "-",
+        standardError: ((String) -> Void)? = nil
+    ) async -> Int32 {
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            var command = try parseAsRoot(arguments)
+            try await ReportOptions.$standardOutput.withValue(standardOutput) {
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
             }
+            return 0
         } catch let exit as ExitCode {
-            Glibc.exit(exit.rawValue)
+            return exit.rawValue
         } catch {
-            if exitCode(for: error) == .success { self.exit(withError: error) }
             let message = fullMessage(for: error)
-            Terminal.printToStandardError(
-                message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "Error: \(message)")
-            Glibc.exit(2)
+            if exitCode(for: error) == .success {
+                // --help and --version.
+                _ = try? OutputFile(path: standardOutput).write(message + "\n")
+                return 0
+            }
+            let line = message.hasPrefix("Error:") || message.hasPrefix("Usage:") ? message : "Error: \(message)"
+            if let standardError { standardError(line + "\n") } else { Terminal.printToStandardError(line) }
+            return 2
         }
     }
 }

@@ -18,8 +18,13 @@ extension ReportFormat: ExpressibleByArgument {}
 /// let status = try destinations.publish(report) // the verdict, once; every report; the exit status
 /// ```
 ///
-/// A report file cannot be `-`: standard output shows one report, chosen with `--format`.
+/// A report file cannot be `-`: standard output shows one report, chosen with `--format` (or a partial
+/// result, ``PartialOutputOptions``, and then no report).
 struct ReportOptions: ParsableArguments {
+    /// Where what is meant for standard output goes: `-`, or a file when tests run a command
+    /// (``FlowAuditCommand/run(arguments:standardOutput:standardError:)``).
+    @TaskLocal static var standardOutput = "-"
+
     enum FailOn: String, ExpressibleByArgument, CaseIterable {
         case high, medium, low, never
 
@@ -44,7 +49,7 @@ struct ReportOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp("The report standard output shows (default: text, for a person).", valueName: "format"))
-    var format: ReportFormat = .text
+    var format: ReportFormat?
 
     @Option(
         name: .long,
@@ -92,16 +97,22 @@ struct ReportOptions: ParsableArguments {
         switch color {
         case .always: true
         case .never: false
-        case .auto: Terminal.isTerminal(STDOUT_FILENO) && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
+        case .auto:
+            Self.standardOutput == "-" && Terminal.isTerminal(STDOUT_FILENO)
+                && (getenv("NO_COLOR").map { $0.pointee == 0 } ?? true)
         }
     }
 
-    /// Creates the report files, before any log is read, so that a path that cannot be written fails at once.
-    func open() throws -> ReportDestinations {
+    /// Creates the report files (and the partial result's, when asked for), before any log is read, so that
+    /// a path that cannot be written fails at once.
+    func open(partial: PartialOutputOptions? = nil) throws -> ReportDestinations {
         var opened: [(ReportFormat, OutputFile)] = []
         for file in files { opened.append((file.format, try OutputFile(path: file.path))) }
         let layout = TextLayout(width: Terminal.width(of: STDOUT_FILENO), color: isColored)
-        return ReportDestinations(files: opened, standardOutput: format, layout: layout, failOn: failOnSeverity)
+        let partialPath = partial?.partial.map { $0 == "-" ? Self.standardOutput : $0 }
+        return ReportDestinations(
+            files: opened, partial: try partialPath.map { path throws(OutputError) in try OutputFile(path: path) },
+            standardOutput: partial?.partial == "-" ? nil : format ?? .text, layout: layout, failOn: failOnSeverity)
     }
 
     /// Prints a note (such as the bundled service tags') on standard error unless `--quiet`.
@@ -113,17 +124,45 @@ struct ReportOptions: ParsableArguments {
 /// The report files of a run, open, and what standard output shows.
 struct ReportDestinations {
     let files: [(format: ReportFormat, file: OutputFile)]
-    let standardOutput: ReportFormat
+    /// Where the partial result goes (`--partial`), if anywhere.
+    let partial: OutputFile?
+    /// The report on standard output; `nil` when the partial result goes there.
+    let standardOutput: ReportFormat?
     let layout: TextLayout
     let failOn: Severity?
 
-    /// Reaches the verdict, writes every report with it, and returns the exit status.
-    func publish(_ report: AnalysisReport) throws -> Int32 {
+    /// Reaches the verdict, writes every report with it (and the partial result, from `state`), and returns
+    /// the exit status.
+    func publish(_ report: AnalysisReport, state: AnalysisState? = nil) throws -> Int32 {
         let verdict = Verdict(report, failOn: failOn)
         for (format, file) in files {
             try file.write(format.reporter().render(report, verdict: verdict))
         }
-        try OutputFile(path: "-").write(standardOutput.reporter(layout: layout).render(report, verdict: verdict))
+        if let partial, let state { try partial.write(bytes: PartialFile.encode(state)) }
+        if let standardOutput {
+            try OutputFile(path: ReportOptions.standardOutput).write(
+                standardOutput.reporter(layout: layout).render(report, verdict: verdict))
+        }
         return verdict.exitStatus
+    }
+}
+
+/// `--partial FILE|-` (help group "Partial results"), of `analyze` and `merge`: the mergeable state of the
+/// run, for `flowaudit merge` (docs/partial-results.md).
+struct PartialOutputOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Write the mergeable partial result to this file, for flowaudit merge; - writes it to standard output, "
+                + "which then shows no report.",
+            valueName: "file"))
+    var partial: String?
+
+    /// Refuses `--format` with `--partial -`: both would take standard output.
+    func validate(with reports: ReportOptions) throws {
+        if partial == "-", let format = reports.format {
+            throw ValidationError(
+                "--format \(format.rawValue) prints to standard output, which --partial - takes; drop one of them")
+        }
     }
 }

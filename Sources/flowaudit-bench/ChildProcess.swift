@@ -30,6 +30,34 @@ enum ChildProcess {
     /// - Throws: ``ChildProcessError`` when it cannot start or exits with another status than 0;
     ///   the message ends with the tail of its standard error.
     static func run(_ arguments: [String], standardOutput: String, standardError: String) throws -> ChildUsage {
+        try runConcurrently([(arguments, standardOutput, standardError)]).children[0]
+    }
+
+    /// Starts every command at once and waits for all of them.
+    ///
+    /// - Returns: each child's usage, and the wall time from the first spawn to the last reap.
+    static func runConcurrently(
+        _ commands: [(arguments: [String], standardOutput: String, standardError: String)]
+    ) throws -> (children: [ChildUsage], wallSeconds: Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let started = try commands.map { command in
+            (pid: try spawn(command.arguments, command.standardOutput, command.standardError), start: clock.now)
+        }
+        var children: [ChildUsage] = []
+        for (index, child) in started.enumerated() {
+            var usage = try reap(child.pid, commands[index].arguments, standardError: commands[index].standardError)
+            usage.wallSeconds = (clock.now - child.start).seconds
+            children.append(usage)
+        }
+        return (children, (clock.now - start).seconds)
+    }
+
+    private static func spawn(
+        _ arguments: [String], _ standardOutput: String, _ standardError: String
+    ) throws
+        -> pid_t
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,13 +70,16 @@ enum ChildProcess {
             for pointer in argv + environment { free(pointer) }
         }
 
-        let clock = ContinuousClock()
-        let start = clock.now
         var pid = pid_t()
         let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environment)
         guard spawned == 0 else {
             throw ChildProcessError(description: "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Waits for a child; its wall time is left for the caller to fill in.
+    private static func reap(_ pid: pid_t, _ arguments: [String], standardError: String) throws -> ChildUsage {
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) < 0 {
@@ -56,7 +87,6 @@ enum ChildProcess {
                 throw ChildProcessError(description: "wait4 failed: \(String(cString: strerror(errno)))")
             }
         }
-        let elapsed = clock.now - start
 
         // The wait status: the low 7 bits hold a terminating signal, the next byte the exit status.
         let signal = status & 0x7F
@@ -73,7 +103,7 @@ enum ChildProcess {
             let peak = Int(usage.ru_maxrss) * 1024  // kibibytes on Linux
         #endif
         return ChildUsage(
-            wallSeconds: elapsed.seconds,
+            wallSeconds: 0,
             cpuSeconds: usage.ru_utime.seconds + usage.ru_stime.seconds,
             peakResidentBytes: peak)
     }

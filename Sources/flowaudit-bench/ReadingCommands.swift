@@ -48,9 +48,6 @@ struct ReadCommand: ParsableCommand {
         abstract: "Read log files as 'flowaudit analyze' does, from a synchronous main (a callgrind harness).",
         shouldDisplay: false)
 
-    @Flag(help: "Audit against the default configuration, as 'flowaudit analyze' does, instead of only reading.")
-    var audit = false
-
     @Flag(help: "Say how many blocks the files were read in, and how many were read ahead (a slower, generic path).")
     var blocks = false
 
@@ -62,6 +59,9 @@ struct ReadCommand: ParsableCommand {
 
     @Argument(help: "Log files.")
     var files: [String]
+
+    @Flag(help: "Audit as 'flowaudit analyze' does with default settings (classification and every check).")
+    var audit = false
 
     func run() throws {
         var options = AnalyzeOptions(paths: files, jobs: jobs)

@@ -25,11 +25,13 @@ struct ThroughputBenchmark: ParsableCommand {
             (b1) is (b) on the first blob alone, to show that memory does not grow with the input. (e) is \
             that blob, one large gzip file, on all cores, against (e0) zlib alone on it. (f) is the first \
             NSG and VNet blobs decompressed to plain JSON, analysed with --jobs 1, and (f-read) the same \
-            only read (no audit); (g) is jq counting their tuples, when jq is installed. Last, (h1) and (h) \
-            run 'flowaudit flows --format csv' on the first blob and on all of them, output to /dev/null, \
-            once each: the output grows with the blobs, the peak memory must not. The corpus is written \
-            once per size and reused while its manifest matches. Build with -c release (Scripts/bench.sh \
-            does).
+            only read (no audit); (g) is jq counting their tuples, when jq is installed. (h1) and (h) run \
+            'flowaudit flows --format csv' on the first blob and on all of them, output to /dev/null, once \
+            each: the output grows with the blobs, the peak memory must not. Last, the split runs: (s) as \
+            many --shard processes as cores at once, each --jobs 1 writing a partial, and (s') their merge, \
+            whose JSON report must equal (b)'s; (m) the merge of 100 partials of a 100-blob corpus; and the \
+            partial's size for the corpus and for a corpus four times as large. The corpus is written once \
+            per size and reused while its manifest matches. Build with -c release (Scripts/bench.sh does).
             """)
 
     /// The `flowaudit analyze` command line measured: `{files}` stands for the corpus files, `{jobs}`
@@ -204,10 +206,21 @@ struct ThroughputBenchmark: ParsableCommand {
             Row(measured[flowsAll], bytes: corpus.decompressedBytes),
         ]
 
+        let singleReport = try String(
+            contentsOfFile: "\(runFolder)/\(Self.slug(measured[oneJob].name))-1.json", encoding: .utf8)
+        let split = try measurePartials(
+            corpus: corpus, corpusFolder: corpusFolder, mebibytes: mebibytes, shards: allJobs,
+            singleReport: singleReport, runFolder: runFolder)
+
         print()
         printTable(rows)
         print()
-        let peak = rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak).max() ?? 0
+        printSplitTable(split, single: measured[allCores])
+        print()
+        let splitPeaks = [split.shards.peak, split.merge.peak, split.hundred.peak]
+        let peak =
+            (rows.filter { $0.measurement.name.contains("flowaudit") }.map(\.measurement.peak) + splitPeaks).max()
+            ?? 0
         func wall(_ index: Int) -> Double { measured[index].wall }
         var verdicts = [
             Verdict("b/a   --jobs 1 over zlib alone", wall(oneJob) / wall(inflate), atMost: 1.6),
@@ -241,6 +254,13 @@ struct ThroughputBenchmark: ParsableCommand {
             Verdict(
                 "growth: h over h1 (flows, \(files)× the rows), MiB",
                 Double(measured[flowsAll].peak - measured[flowsFirstBlob].peak) / 1_048_576, atMost: 4),
+            Verdict(
+                "(s+s')/c  \(allJobs) shards + merge over --jobs \(allJobs)",
+                (split.shards.wall + split.merge.wall) / wall(allCores), atMost: 1.3),
+            Verdict("(m)   merge of 100 partials, s", split.hundred.wall, atMost: 2),
+            Verdict(
+                "partial size, 4× the corpus over 1×",
+                Double(split.fourTimesPartialSize) / Double(split.corpusPartialSize), atMost: 1.5),
         ]
         for verdict in verdicts { print(verdict.line) }
         print()
@@ -380,7 +400,7 @@ struct ThroughputBenchmark: ParsableCommand {
         /// The fastest run's standard output.
         var output: String
         /// The spread of the runs, (slowest - fastest) / fastest, when there were several.
-        var noise: Double?
+        var noise: Double? = nil
     }
 
     /// A table row.
@@ -394,8 +414,35 @@ struct ThroughputBenchmark: ParsableCommand {
         }
     }
 
+    /// Runs `arguments` `runs` times one after the other and keeps the fastest (the split rows, which
+    /// need their runs in order); `flows` reads the flow count from the run's output prefix.
+    func measure(
+        _ name: String, _ arguments: [String], runFolder: String, runs: Int? = nil, discardOutput: Bool = false,
+        flows: (String) throws -> Int
+    ) throws -> Measurement {
+        var best: Measurement?
+        for attempt in 1...(runs ?? self.runs) {
+            let prefix = "\(runFolder)/\(Self.slug(name))-\(attempt)"
+            let usage = try ChildProcess.run(
+                arguments.map { $0.replacingOccurrences(of: "{output}", with: prefix) },
+                standardOutput: discardOutput ? "/dev/null" : prefix + ".out", standardError: prefix + ".err")
+            let output = (try? String(contentsOfFile: prefix + ".out", encoding: .utf8)) ?? ""
+            let measurement = Measurement(
+                name: name, wall: usage.wallSeconds, cpu: usage.cpuSeconds, peak: usage.peakResidentBytes,
+                flows: try flows(prefix), output: output)
+            print("  \(name): \(format(measurement.wall, 2)) s, \(mib(measurement.peak)) MiB peak")
+            if let previous = best {
+                best = measurement.wall < previous.wall ? measurement : previous
+                best!.peak = max(measurement.peak, previous.peak)
+            } else {
+                best = measurement
+            }
+        }
+        return best!
+    }
+
     /// The flowaudit executable: the option, or the one beside this program.
-    private func flowauditPath() -> String {
+    func flowauditPath() -> String {
         flowaudit ?? (URL(fileURLWithPath: Self.executablePath()).deletingLastPathComponent().path + "/flowaudit")
     }
 
@@ -497,6 +544,27 @@ struct ThroughputBenchmark: ParsableCommand {
 
     // MARK: Output
 
+    /// The split-run rows: shards and their merge against one process on all cores, 100 partials, sizes.
+    private func printSplitTable(_ split: PartialFigures, single: Measurement) {
+        print(
+            pad("split runs, same corpus", 44) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
+                + pad("peak MiB", 10, right: true))
+        let total = Measurement(
+            name: "(s+s') split and merged", wall: split.shards.wall + split.merge.wall,
+            cpu: split.shards.cpu + split.merge.cpu, peak: max(split.shards.peak, split.merge.peak), flows: 0,
+            output: "")
+        for row in [split.shards, split.merge, total, single, split.hundred] {
+            print(
+                pad(row.name, 44) + pad(format(row.wall, 2), 8, right: true) + pad(format(row.cpu, 2), 8, right: true)
+                    + pad(format(Double(row.peak) / 1_048_576, 1), 10, right: true))
+        }
+        print(
+            "partials: \(kib(split.hundredAverageSize)) KiB on average for (m); the corpus's "
+                + "\(kib(split.corpusPartialSize)) KiB; four times the corpus (\(grouped(split.fourTimesFlows)) "
+                + "flows, four times the NICs) \(kib(split.fourTimesPartialSize)) KiB: what grows is the "
+                + "upload-volume check's hours per NIC, not flows")
+    }
+
     private func printTable(_ rows: [Row]) {
         print(
             pad("", 40) + pad("wall s", 8, right: true) + pad("CPU s", 8, right: true)
@@ -521,6 +589,8 @@ struct ThroughputBenchmark: ParsableCommand {
 }
 
 private func mib(_ bytes: Int) -> String { format(Double(bytes) / 1_048_576, 1) }
+
+private func kib(_ bytes: Int) -> String { format(Double(bytes) / 1024, 1) }
 
 private func format(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
 

@@ -33,11 +33,12 @@ struct CommandLineTests {
 
     @Test(
         "every help has examples, and every example parses with the real parser",
-        arguments: ["flowaudit", "analyze", "requirements"])
+        arguments: ["flowaudit", "analyze", "merge", "requirements"])
     func examplesParse(_ name: String) throws {
         let command: any ParsableCommand.Type =
             switch name {
             case "analyze": AnalyzeCommand.self
+            case "merge": MergeCommand.self
             case "requirements": RequirementsCommand.self
             default: FlowAuditCommand.self
             }
@@ -50,20 +51,52 @@ struct CommandLineTests {
         }
     }
 
-    @Test("analyze groups its options: deployment, rules, filters, reports, limits, with named placeholders")
+    @Test("analyze groups its options: deployment … limits, partial results among them, with named placeholders")
     func analyzeHelp() {
         let help = Self.help(AnalyzeCommand.self)
         let headings = help.split(separator: "\n").filter { $0.hasSuffix(":") && $0.uppercased() == $0 }
         #expect(
             headings == [
-                "EXAMPLES:", "ARGUMENTS:", "DEPLOYMENT:", "RULES:", "FILTERS:", "REPORTS:", "LIMITS:", "OPTIONS:",
+                "EXAMPLES:", "ARGUMENTS:", "DEPLOYMENT:", "RULES:", "FILTERS:", "REPORTS:", "PARTIAL RESULTS:",
+                "LIMITS:",
+                "OPTIONS:",
             ])
         for placeholder in [
             "--fail-on <severity>", "--jobs <n>", "--json <file>", "--format <format>", "--color <when>",
             "--max-record-size <MiB>", "--max-compression-ratio <n>", "--nsg-export <file>", "--cloud <cloud>",
-            "--from <time>", "--to <time>", "--host <addr|cidr>", "--port <n>",
+            "--from <time>", "--to <time>", "--host <addr|cidr>", "--port <n>", "--partial <file>", "--shard <K/N>",
         ] {
             #expect(help.contains(placeholder), "\(placeholder)")
+        }
+    }
+
+    @Test("merge takes the report options and --partial only; filters are refused with why")
+    func mergeHelp() {
+        let help = Self.help(MergeCommand.self)
+        let headings = help.split(separator: "\n").filter { $0.hasSuffix(":") && $0.uppercased() == $0 }
+        #expect(headings == ["EXAMPLES:", "ARGUMENTS:", "REPORTS:", "PARTIAL RESULTS:", "OPTIONS:"])
+        for option in ["--json <file>", "--junit <file>", "--markdown <file>", "--format <format>", "--partial <file>"]
+        {
+            #expect(help.contains(option), "\(option)")
+        }
+        for option in ["--cloud", "--nsg-export", "--from", "--host", "--shard", "--jobs"] {
+            #expect(!help.contains(option), "\(option)")
+        }
+        for arguments in [["--from", "24h"], ["--to", "2026-07-20"], ["--host", "10.0.1.6"], ["--port", "443"]] {
+            do {
+                try FlowAuditCommand.check(arguments: ["merge", "a.partial"] + arguments)
+                Issue.record("merge \(arguments) was accepted")
+            } catch {
+                let message = FlowAuditCommand.message(for: error)
+                #expect(message.contains("merge takes no filters (\(arguments[0]))"), "\(message)")
+                #expect(message.contains("analyze --partial"))
+            }
+        }
+        #expect(throws: (any Error).self) {
+            try FlowAuditCommand.check(arguments: ["merge", "a.partial", "--partial", "-", "--format", "json"])
+        }
+        #expect(throws: (any Error).self) {
+            try FlowAuditCommand.check(arguments: ["merge", "a.partial", "--cloud", "public"])
         }
     }
 

@@ -32,7 +32,8 @@ struct ParallelReadingTests {
     func progressAddsUp(jobs: Int) async throws {
         let directory = try TemporaryDirectory()
         let files = try Self.writeInputs(to: directory)
-        let progress = ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files))
+        let progress = ReadProgress(
+            totalFiles: files.count, totalBytes: files.map(InputDiscovery.size(of:)).reduce(0, +))
         var limits = ReaderLimits()
         limits.bufferSize = 512
         let reading = Atomic(true)

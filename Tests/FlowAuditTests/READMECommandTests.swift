@@ -24,7 +24,8 @@ private func codeLines(_ path: String) throws -> [String] {
     return lines
 }
 
-/// Every `flowaudit` command line in the code blocks of `path`, continuation lines joined.
+/// Every `flowaudit` command line in the code blocks of `path`, continuation lines joined, up to the first
+/// shell operator (`>`, `|`, `||`, `&&`, `;`), shell variables replaced by `1`.
 private func commands(in path: String) throws -> [String] {
     var commands: [String] = []
     let lines = try codeLines(path)
@@ -35,6 +36,7 @@ private func commands(in path: String) throws -> [String] {
         guard
             let start = line.range(of: "flowaudit analyze") ?? line.range(of: "flowaudit flows")
                 ?? line.range(of: "flowaudit requirements") ?? line.range(of: "flowaudit rules")
+                ?? line.range(of: "flowaudit merge")
         else {
             continue
         }
@@ -46,7 +48,21 @@ private func commands(in path: String) throws -> [String] {
             line += " " + lines[index].trimmingCharacters(in: .whitespaces)
             index += 1
         }
-        let command = String(line[start.lowerBound...])
+        var words: [String] = []
+        for word in line[start.lowerBound...].split(separator: " ").map(String.init) {
+            if [">", ">>", "|", "||", "&&", ";"].contains(word) || word.hasPrefix(">") || word.hasPrefix("2>") {
+                break
+            }
+            if word.hasSuffix(";") {
+                words.append(String(word.dropLast()))
+                break
+            }
+            words.append(word)
+        }
+        // Shell variables, arithmetic and placeholders (`$day`, `${K}`, `$((I+1))`, `{}`) stand for values:
+        // 1 is valid wherever they are used (a shard number, part of a file name).
+        let command = words.joined(separator: " ").replacingOccurrences(
+            of: #"\$\(\([^)]*\)\)|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\}"#, with: "1", options: .regularExpression)
         // The usage synopsis shows optional parts in brackets; it is checked by reading, not parsing.
         if command.contains("[") { continue }
         commands.append(command)
@@ -70,6 +86,9 @@ struct READMECommandTests {
         // rules.md: the rule check, the CI recipe, and the emission examples.
         #expect(all.filter { $0.hasPrefix("flowaudit rules") }.count >= 2)
         #expect(all.contains { $0.contains("--emit az-nsg") })
+        // partial-results.md: merge, and analyze split by --shard into partials.
+        #expect(all.contains { $0.hasPrefix("flowaudit merge") })
+        #expect(all.contains { $0.contains("--shard") && $0.contains("--partial") })
         for command in all {
             let arguments = command.split(separator: " ").dropFirst().map(String.init)
             #expect(throws: Never.self, "\(command)") { _ = try FlowAuditCommand.check(arguments: arguments) }

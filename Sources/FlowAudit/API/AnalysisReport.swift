@@ -10,6 +10,8 @@ public struct AnalysisReport: Sendable {
     public var requirements: [RequirementOutcome] = []
     /// Every rule of the NSG and firewall-policy exports given, with its hits.
     public var rules: [RuleOutcome] = []
+    /// The hours of the window without flows, in order: days or hours missing from the logs.
+    public var windowGaps: [WindowGap] = []
     /// The cloud and region analysed against (`china`, `chinanorth3`).
     public var cloud = ""
     public var region = ""

@@ -15,6 +15,8 @@ public struct AnalyzeOptions: Sendable {
     public var context: AuditContext?
     /// Files in the analysed directories that are not logs (the configuration file, rule exports).
     public var excludedFiles: [String] = []
+    /// The share of the files to read (`--shard K/N`); `nil` reads them all.
+    public var shard: InputShard?
     /// The flows to look at (`--from`, `--to`, `--host`, `--port`); blobs outside its window are not opened.
     public var filter = FlowFilterRequest()
 
@@ -45,61 +47,64 @@ public enum Analyzer {
     ) async throws(InputError)
         -> AnalysisReport
     {
-        let (files, filter, skipped) = try FilteredInputs.select(
+        try await analyze(options, observer: observer).report()
+    }
+
+    /// Reads every input (of the shard) into a mergeable state: what the report is made from, and what
+    /// `--partial` writes.
+    ///
+    /// The filter's relative bounds are resolved against the whole listing, the same for every shard; the
+    /// shard then takes its share of the files to read and of the blobs the filter's window skips.
+    public static func analyze(
+        _ options: AnalyzeOptions, observer: (any ProgressObserver)? = nil
+    ) async throws(InputError) -> AnalysisState {
+        let selected = try FilteredInputs.select(
             InputDiscovery.inputs(for: options.paths, excluding: options.excludedFiles), options.filter)
-        let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: totalSize(of: files)) }
+        let filter = selected.filter
+        var (files, skipped) = (selected.files, selected.skipped)
+        var sizes = files.map(InputDiscovery.size(of:))
+        if let shard = options.shard {
+            files = shard.select(files, sizes: sizes)
+            sizes = files.map(InputDiscovery.size(of:))
+            skipped = shard.select(skipped, sizes: skipped.map(InputDiscovery.size(of:)))
+        }
+        let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: sizes.reduce(0, +)) }
         if let observer, let progress { observer.started(progress) }
-        var report = AnalysisReport(inputs: InputStatistics())
-        report.inputs.skippedFiles = skipped
-        report.filter = filter
-        var tally = options.context.map { FindingsTally(requirementCount: $0.matcher.allowList.requirements.count) }
+        var state = AnalysisState(settings: options.context?.settings, filter: filter, skippedFiles: skipped)
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
             merging: AuditBlockMerging(context: options.context, filter: filter),
             consume: { index, result in
                 var statistics = result.statistics
                 if filter != nil { statistics.exclude(result.partial.filtered) }
-                report.inputs.merge(statistics)
-                report.files.append(
-                    InputFileSummary(
-                        path: files[index], records: statistics.records, flows: statistics.flows,
-                        dnsRecords: statistics.dnsRecords, rejected: statistics.rejected,
-                        error: statistics.errors.first))
-                if let partial = result.partial.tally, tally != nil { AuditBlockMerging.merge(partial, into: &tally!) }
+                let size = files[index] == "-" ? statistics.bytesRead : sizes[index]
+                state.add(
+                    InputFileRecord(path: files[index], size: size, statistics: statistics),
+                    hours: result.partial.hours, checks: result.partial.checks)
             })
         observer?.finished()
-        if let context = options.context, let tally {
-            let builder = FindingsBuilder(context: context, tally: tally, inputs: report.inputs)
-            report.findings = builder.findings()
-            report.requirements = builder.requirementOutcomes()
-            report.rules = builder.ruleOutcomes()
-            report.cloud = context.configuration.cloud.rawValue
-            report.region = context.matcher.allowList.region.name
-            report.serviceTags = context.matcher.serviceTags
-            if let ruleCheck = context.ruleCheck {
-                report.ruleCheck = ruleCheck
-                report.findings = (report.findings + ruleCheck.findings).sortedForReport()
-            }
-        }
-        return report
+        return state
     }
 }
 
-/// The per-file sink of a run: findings when auditing, nothing but counting otherwise. A filter, when
-/// given, sees each flow first: what it leaves out reaches nothing else and is only counted.
+/// The per-file sink of a run: the hours with flows, and the checks when auditing. A filter, when given,
+/// sees each flow first: what it leaves out reaches nothing else and is only counted.
 struct FileSink: FlowSink, Sendable {
-    var accumulator: FindingsAccumulator?
+    var hours = FlowHours()
+    var audit: AuditedFile?
     let filter: FlowFilter?
     var filtered = FilterTally()
 
     init(context: AuditContext?, filter: FlowFilter? = nil) {
-        accumulator = context.map { FindingsAccumulator(context: $0) }
+        audit = context.map { AuditedFile(context: $0) }
         self.filter = filter
     }
 
+    @inline(__always)
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
         if let filter, !filtered.admit(flow, filter) { return }
-        accumulator?.consume(flow, symbols: symbols)
+        hours.note(flow.time)
+        audit?.consume(flow, symbols: symbols)
     }
 
     mutating func consume(_ record: DNSRecord, symbols: borrowing SymbolTable) {
@@ -107,12 +112,26 @@ struct FileSink: FlowSink, Sendable {
     }
 }
 
-/// The summed size of regular files (standard input counts as 0).
-func totalSize(of files: [String]) -> Int {
-    var total = 0
-    for file in files where file != "-" {
-        var info = stat()
-        if stat(file, &info) == 0 { total += Int(info.st_size) }
+/// One file's classifier and checks.
+struct AuditedFile: Sendable {
+    private var classifier: FlowClassifier
+    private var checks: RegisteredChecks.Accumulators
+    /// Reused for every flow.
+    private var facts = FlowFacts()
+
+    init(context: AuditContext) {
+        classifier = FlowClassifier(context: context)
+        checks = RegisteredChecks.Accumulators(context: context)
     }
-    return total
+
+    @inline(__always)
+    mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
+        classifier.classify(flow, symbols: symbols, into: &facts)
+        checks.observe(flow, facts)
+    }
+
+    /// The file's check states, its symbols resolved.
+    func finish(symbols: borrowing SymbolTable) -> RegisteredChecks {
+        checks.finish(symbols: symbols, context: classifier.context)
+    }
 }

@@ -75,6 +75,9 @@ public struct Finding: Equatable, Sendable {
     public var check: ExfiltrationCheck?
     /// Distinct connections (for `upload-volume`: the hours above the threshold).
     public var flows = 0
+    /// Whether `flows` and the bytes are estimates: more distinct connections than the analysis tells
+    /// apart (``AnalysisBounds``) were seen, or the firewall explained more connections than it keeps.
+    public var isEstimated = false
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
     /// The most frequent destinations and sources, as text, most frequent first.
@@ -92,6 +95,23 @@ public struct Finding: Equatable, Sendable {
         self.severity = severity
         self.id = id
         self.message = message
+    }
+}
+
+extension [Finding] {
+    /// The order every report lists findings in: most severe first, then by kind (in ``FindingKind`` order)
+    /// and id; one id for two groups (two situational requirements on one port) by requirement and
+    /// message. Deterministic.
+    func sortedForReport() -> [Finding] {
+        let kindOrder = FindingKind.allCases
+        return sorted { lhs, rhs in
+            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
+            if lhs.kind != rhs.kind {
+                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
+            }
+            if lhs.id != rhs.id { return lhs.id < rhs.id }
+            return (lhs.requirement ?? "", lhs.message) < (rhs.requirement ?? "", rhs.message)
+        }
     }
 }
 
@@ -123,6 +143,9 @@ public struct RequirementOutcome: Equatable, Sendable {
     /// Flow records seen for it, allowed and denied (a connection has one or more per log source).
     public var allowedFlows: Int
     public var deniedFlows: Int
+    /// Whether the connection counts are estimates: more connections were seen than the analysis tells
+    /// apart (``AnalysisBounds``).
+    public var connectionsAreEstimated = false
     /// Why it was skipped or is unobserved.
     public var skipReason: String?
 

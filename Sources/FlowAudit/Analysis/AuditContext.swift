@@ -16,16 +16,24 @@ public struct AuditContext: Sendable {
     let storageSuffix: String
     /// The workspace's storage accounts, lower case.
     let storageAccounts: Set<String>
+    /// What the reports need of all this, which a partial result carries.
+    public let settings: AuditSettings
 
     /// Prepares a run.
+    ///
+    /// - Parameter bounds: what the analysis tracks exactly (tests make them small).
     public init(
         configuration: Configuration, matcher: RequirementMatcher, exportedRules: [ExportedRule] = [],
-        ruleCheck: RuleCheckResult? = nil
+        ruleCheck: RuleCheckResult? = nil, bounds: AnalysisBounds = AnalysisBounds()
     ) {
         self.configuration = configuration
         self.matcher = matcher
         self.exportedRules = exportedRules
         self.ruleCheck = ruleCheck
+        settings = AuditSettings(
+            configuration: configuration, allowList: matcher.allowList, exportedRules: exportedRules,
+            ruleCheck: ruleCheck, bounds: bounds, serviceTags: matcher.serviceTagIdentity,
+            serviceTagSummary: matcher.serviceTags)
         computeNetworks =
             configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets
         storageSuffix = configuration.cloud == .china ? "core.chinacloudapi.cn" : "core.windows.net"

@@ -1,20 +1,22 @@
 /// The flows behind one finding of the analyze report, named by its stable id (`flowaudit flows --finding`).
 ///
-/// A flow is selected when, classified by ``FlowClassifier`` exactly as the findings classify it, it lands
-/// in that finding: the conditions below are those under which ``FindingsAccumulator`` adds a flow to the
-/// finding's group. They decide from ``FlowFacts`` and the flow alone, so keep them next to the classifier
-/// and in step with the checks (FlowRowsTests checks every finding of the demo against its rows).
+/// A flow is selected when, classified by ``FlowClassifier`` exactly as the checks classify it, it lands
+/// in that finding: the conditions are the checks' own (``BlockedRequiredCheck/requirement(blocking:_:)``,
+/// ``StorageExfiltrationCheck/check(for:)``, ``UploadVolumeCheck/upload(_:_:)``,
+/// ``UnexpectedEgressCheck/isEgress(_:_:)``, ``OptionalTrafficCheck/requirement(usedBy:_:)``), so the two
+/// cannot drift (FlowRowsTests checks every finding of the demo against its rows).
 ///
 /// Two kinds depend on other flows than the one at hand, which a first pass over the inputs learns
 /// (``needsFirstPass``, ``Evidence``): `exfiltration-suspect/upload-volume/…` counts only the hours whose
-/// uploads exceed `exfiltration.uploadBytesPerHour`, and `unexpected-egress/…` leaves out the flow-log
-/// connections that firewall application logs name an expected host for.
+/// uploads reach `exfiltration.uploadBytesPerHour`, and `unexpected-egress/…` leaves out the flow-log
+/// connections that firewall application logs name an expected host for (kept within the same bound as
+/// the check keeps them).
 public struct FindingSelector: Sendable {
     enum Target: Sendable, Equatable {
         /// `blocked-required/<requirement>/<rule>`.
         case blocked(requirement: Int, rule: String)
         /// `exfiltration-suspect/cross-region-storage|smb-public-storage/<address>`.
-        case storageAddress(StorageVerdict, IPAddress)
+        case storageAddress(ExfiltrationCheck, IPAddress)
         /// `exfiltration-suspect/unknown-storage-account/<host>`.
         case storageAccount(host: String)
         /// `exfiltration-suspect/upload-volume/<address>`.
@@ -28,9 +30,9 @@ public struct FindingSelector: Sendable {
     /// The finding id, as given.
     public let id: String
     let target: Target
-    /// What the first pass learnt: the connections explained by firewall application logs, and the
-    /// (source, destination, hour) uploads above the threshold.
-    private var explained: Set<EndpointKey> = []
+    /// What the first pass learnt: the connections explained by firewall application logs (as the check
+    /// keeps them), and the (source, destination, hour) uploads above the threshold.
+    private var explained: BottomK<UnexpectedEgressCheck.EndpointKey, NoValue>
     private var heavyUploads: Set<UploadHour> = []
 
     /// Reads a finding id of the analyze report.
@@ -40,6 +42,7 @@ public struct FindingSelector: Sendable {
     ///   damaged input).
     public init(id: String, context: AuditContext) throws(FindingSelectorError) {
         self.id = id
+        explained = BottomK(limit: context.settings.bounds.explainedEndpoints)
         let requirements = context.matcher.allowList.requirements
         guard let slash = id.firstIndex(of: "/") else { throw .malformed(id) }
         let kindText = String(id[..<slash])
@@ -77,9 +80,7 @@ public struct FindingSelector: Sendable {
                 target = .storageAccount(host: destination)
             case .crossRegion, .smbToPublicStorage, .uploadVolume:
                 guard let address = IPAddress.parse(destination) else { throw .malformed(id) }
-                target =
-                    check == .uploadVolume
-                    ? .uploads(address) : .storageAddress(check == .crossRegion ? .crossRegion : .smbToPublic, address)
+                target = check == .uploadVolume ? .uploads(address) : .storageAddress(check, address)
             }
         case .unexpectedEgress:
             let parts = subject.split(separator: "/", omittingEmptySubsequences: false)
@@ -101,32 +102,25 @@ public struct FindingSelector: Sendable {
         guard facts.touchesCompute else { return false }
         switch target {
         case .blocked(let requirement, let rule):
-            guard !flow.action.isAllowed, let strongest = facts.strongest, strongest.isEnabled,
-                strongest.level != .optional, strongest.requirementIndex == requirement
-            else { return false }
-            return SymbolRuleKey(flow).label(symbols) == rule
-        case .storageAddress(let verdict, let address):
-            return facts.storage == verdict && flow.destination == address
+            return BlockedRequiredCheck.requirement(blocking: flow, facts) == requirement
+                && SymbolRuleKey(flow).label(symbols) == rule
+        case .storageAddress(let check, let address):
+            return StorageExfiltrationCheck.check(for: facts) == check && flow.destination == address
         case .storageAccount(let host):
-            return facts.storage == .unknownAccount && symbols.text(flow.fqdn).lowercased() == host
+            return StorageExfiltrationCheck.check(for: facts) == .unknownStorageAccount
+                && symbols.text(flow.fqdn).lowercased() == host
         case .uploads(let address):
-            return facts.storage == .sameRegion && flow.bytesSent.valueOrZero > 0 && flow.destination == address
+            return UploadVolumeCheck.upload(flow, facts) != nil && flow.destination == address
                 && heavyUploads.contains(UploadHour(flow))
         case .optional(let requirement):
-            guard flow.action.isAllowed, facts.direction == .outbound, let strongest = facts.strongest else {
-                return false
-            }
-            return strongest.isEnabled && strongest.level == .optional && strongest.requirementIndex == requirement
+            return OptionalTrafficCheck.requirement(usedBy: flow, facts) == requirement
         case .egress(let label, let protocolName, let port):
-            guard flow.action.isAllowed, facts.direction == .outbound, facts.strongest?.isEnabled != true,
-                !facts.storage.isSuspect, facts.hasHost || !(facts.flags.isVirtualNetwork || facts.flags.isPlatform),
-                flow.destinationPort == port, IPProtocolNumber.name(flow.protocolNumber) == protocolName
+            guard UnexpectedEgressCheck.applies(to: flow, facts), UnexpectedEgressCheck.isEgress(flow, facts),
+                flow.destinationPort == port, IPProtocolNumber.name(flow.protocolNumber) == protocolName,
+                UnexpectedEgressCheck.label(
+                    host: flow.fqdn, setID: facts.setID.rawValue, symbols: symbols, context: context) == label
             else { return false }
-            if facts.hasHost { return symbols.text(flow.fqdn).lowercased() == label }
-            return context.traits[Int(facts.setID.rawValue)].label == label
-                && !explained.contains(
-                    EndpointKey(source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort)
-                )
+            return facts.hasHost || explained.entries[UnexpectedEgressCheck.EndpointKey(flow)] == nil
         }
     }
 
@@ -140,56 +134,53 @@ public struct FindingSelector: Sendable {
 
     /// Takes in what a first pass learnt from one file.
     mutating func learn(_ evidence: Evidence) {
-        for endpoint in evidence.explained where explained.count < FindingsTally.explainedLimit {
-            explained.insert(endpoint)
-        }
-        for (hour, bytes) in evidence.uploads { uploads[hour, default: ConnectionBytes()].merge(bytes) }
+        _ = explained.merge(evidence.explained)
+        for (hour, bytes) in evidence.uploads { uploads[hour, default: PerSourceTotals()].merge(bytes) }
     }
 
-    /// Ends the first pass: the upload hours above the threshold (by the log source that saw the most,
-    /// upload-heavy only), as the upload-volume check counts them.
+    /// Ends the first pass: the upload hours above the threshold (by the log source that saw the most),
+    /// as the upload-volume check counts them.
     mutating func finishFirstPass(thresholds: Thresholds) {
-        for (hour, bytes) in uploads {
-            let totals = bytes.totals
-            if totals.out >= thresholds.uploadBytesPerHour, totals.out > totals.in { heavyUploads.insert(hour) }
+        for (hour, bytes) in uploads
+        where UploadVolumeCheck.isUploadHour(bytes.largest, threshold: thresholds.uploadBytesPerHour) {
+            heavyUploads.insert(hour)
         }
         uploads = [:]
     }
 
     /// Uploads per hour while the first pass runs.
-    private var uploads: [UploadHour: ConnectionBytes] = [:]
+    private var uploads: [UploadHour: PerSourceTotals] = [:]
 
     /// What one file tells about the flows a finding depends on (a ``FlowSink`` for the first pass).
     struct Evidence: FlowSink {
         private let target: Target
         private let filter: FlowFilter?
         private var classifier: FlowClassifier
-        fileprivate var explained: Set<EndpointKey> = []
-        fileprivate var uploads: [UploadHour: ConnectionBytes] = [:]
+        private var facts = FlowFacts()
+        fileprivate var explained: BottomK<UnexpectedEgressCheck.EndpointKey, NoValue>
+        fileprivate var uploads: [UploadHour: PerSourceTotals] = [:]
 
         init(for selector: FindingSelector, context: AuditContext, filter: FlowFilter?) {
             target = selector.target
             self.filter = filter
             classifier = FlowClassifier(context: context)
+            explained = BottomK(limit: context.settings.bounds.explainedEndpoints)
         }
 
         mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
             if let filter, !filter.admits(flow) { return }
-            let facts = classifier.classify(flow, symbols: symbols)
-            guard facts.touchesCompute, flow.action.isAllowed, facts.direction == .outbound else { return }
+            classifier.classify(flow, symbols: symbols, into: &facts)
+            guard UnexpectedEgressCheck.applies(to: flow, facts) else { return }
             switch target {
             case .egress:
-                // As the findings do: an enabled requirement matched by a flow that names its host.
-                if facts.hasHost, facts.strongest?.isEnabled == true, explained.count < FindingsTally.explainedLimit {
-                    explained.insert(
-                        EndpointKey(
-                            source: flow.source, sourcePort: flow.sourcePort, destinationPort: flow.destinationPort))
+                if UnexpectedEgressCheck.isExplanation(flow, facts) {
+                    let key = UnexpectedEgressCheck.EndpointKey(flow)
+                    if !explained.update(key, { _ in }) { _ = explained.add(key, NoValue()) }
                 }
             case .uploads(let address):
-                let out = flow.bytesSent.valueOrZero
-                guard facts.storage == .sameRegion, out > 0, flow.destination == address else { return }
-                uploads[UploadHour(flow), default: ConnectionBytes()].add(
-                    source: facts.source, out: out, in: flow.bytesReceived.valueOrZero)
+                guard let out = UploadVolumeCheck.upload(flow, facts), flow.destination == address else { return }
+                uploads[UploadHour(flow), default: PerSourceTotals()].add(
+                    source: facts.source, SourceTotals(out: out, in: flow.bytesReceived.valueOrZero))
             case .blocked, .storageAddress, .storageAccount, .optional:
                 break
             }
@@ -208,7 +199,7 @@ private struct UploadHour: Hashable, Sendable {
     init(_ flow: Flow) {
         source = flow.source
         destination = flow.destination
-        hour = flow.time / 3_600_000
+        hour = FlowHours.hour(of: flow.time)
     }
 }
 

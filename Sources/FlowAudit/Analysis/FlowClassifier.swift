@@ -15,9 +15,9 @@ enum StorageVerdict: UInt8, Sendable {
     var isSuspect: Bool { self == .unknownAccount || self == .smbToPublic || self == .crossRegion }
 }
 
-/// What the findings need to know about one flow, worked out once by ``FlowClassifier``.
+/// What the checks need to know about one flow, worked out once by ``FlowClassifier``.
 struct FlowFacts: Sendable {
-    /// Whether one end is the audited compute and the other is not; the rest is set only then.
+    /// Whether one end is the audited compute and the other is not; the rest is meaningful only then.
     var touchesCompute = false
     var direction = FlowDirection.unknown
     /// Whether the flow names a host (firewall application logs).
@@ -28,10 +28,10 @@ struct FlowFacts: Sendable {
     var key = ConnectionKey(
         source: .unspecified, destination: .unspecified, sourcePort: -1, destinationPort: -1, protocolNumber: 0, host: 0
     )
+    /// ``ConnectionKey/fixedHash`` of `key`.
+    var keyHash: UInt64 = 0
     /// The log source, for counting duplicates across sources once: format family and ACL.
     var source: UInt64 = 0
-    /// Whether the flow is the first record of its connection.
-    var starts = false
     /// Set for allowed outbound flows only.
     var storage = StorageVerdict.none
     /// The tag set of the remote end.
@@ -39,8 +39,8 @@ struct FlowFacts: Sendable {
 }
 
 /// Turns a flow into ``FlowFacts``: direction relative to the compute, service tags, the strongest
-/// requirement, and the storage verdict. One per file, with the file's caches: the findings and
-/// `flowaudit flows` classify with it alike.
+/// requirement, and the storage verdict. One per file, with the file's caches: the checks and
+/// `flowaudit flows` (its rows, and `--finding`) classify with it alike.
 ///
 /// Per flow it does a few comparisons and, for a destination not seen just before, one tag-set lookup and
 /// one requirement match; most tuples repeat a destination, whose classification is cached in a small
@@ -69,29 +69,41 @@ struct FlowClassifier: Sendable {
         var setID = ServiceTagSetID.empty
         var flags = TagSetFlags()
         var strongest: RequirementMatch?
+        /// The storage verdict of outbound traffic, were it allowed.
+        var outboundStorage = StorageVerdict.none
     }
 
     let context: AuditContext
     private var classifications = [Classification](repeating: Classification(), count: 1024)
     private var hosts: [Symbol: HostInfo] = [:]
+    /// Stable hashes of ACL identities, so that a log source has one key in every file and partial.
+    private var sources: [Symbol: UInt64] = [:]
+    /// The source worked out last: flows of a file mostly share one.
+    private var lastACL = Symbol.empty
+    private var lastFamily: UInt64 = 0
+    private var lastSource: UInt64 = 0
 
     init(context: AuditContext) {
         self.context = context
     }
 
+    /// Fills `facts` in for `flow` (the caller keeps one value and reuses it, so nothing is copied).
     @inline(__always)
-    mutating func classify(_ flow: Flow, symbols: borrowing SymbolTable) -> FlowFacts {
-        var facts = FlowFacts()
+    mutating func classify(_ flow: Flow, symbols: borrowing SymbolTable, into facts: inout FlowFacts) {
         let remote: IPAddress
         if context.isCompute(flow.source) {
-            if context.isCompute(flow.destination) { return facts }  // inside the compute: not egress, not ingress
+            guard !context.isCompute(flow.destination) else {
+                facts.touchesCompute = false  // inside the compute: not egress, not ingress
+                return
+            }
             facts.direction = .outbound
             remote = flow.destination
         } else if context.isCompute(flow.destination) {
             facts.direction = .inbound
             remote = flow.source
         } else {
-            return facts
+            facts.touchesCompute = false
+            return
         }
         facts.touchesCompute = true
         let host = flow.fqdn.isEmpty ? nil : hostInfo(flow.fqdn, symbols)
@@ -100,37 +112,40 @@ struct FlowClassifier: Sendable {
             Int(
                 truncatingIfNeeded: ((remote.low ^ remote.high) &* 0x9E37_79B9_7F4A_7C15
                     ^ UInt64(UInt32(bitPattern: flow.destinationPort)) &* 0xC2B2_AE3D_27D4_EB4F) >> 54)
-        var cached = classifications[slot]
-        if cached.remote != remote || cached.port != flow.destinationPort || cached.host != flow.fqdn
-            || cached.protocolNumber != flow.protocolNumber || cached.direction != facts.direction
+        if classifications[slot].remote != remote || classifications[slot].port != flow.destinationPort
+            || classifications[slot].host != flow.fqdn || classifications[slot].protocolNumber != flow.protocolNumber
+            || classifications[slot].direction != facts.direction
         {
             let setID = context.matcher.index.tagSet(for: remote)
-            cached = Classification(
+            let flags = context.flags[Int(setID.rawValue)]
+            classifications[slot] = Classification(
                 remote: remote, port: flow.destinationPort, protocolNumber: flow.protocolNumber,
-                direction: facts.direction, host: flow.fqdn, setID: setID, flags: context.flags[Int(setID.rawValue)],
+                direction: facts.direction, host: flow.fqdn, setID: setID, flags: flags,
                 strongest: context.matcher.match(
                     direction: facts.direction, protocolNumber: flow.protocolNumber,
                     destinationPort: flow.destinationPort, tagSet: setID, host: host?.lookup ?? .none
-                ).strongest)
-            classifications[slot] = cached
+                ).strongest,
+                outboundStorage: facts.direction == .outbound
+                    ? Self.storageVerdict(flow, host: host, setID: setID, storage: flags.storage, context: context)
+                    : .none)
         }
-        facts.setID = cached.setID
-        facts.flags = cached.flags
-        facts.strongest = cached.strongest
+        facts.setID = classifications[slot].setID
+        facts.flags = classifications[slot].flags
+        facts.strongest = classifications[slot].strongest
         facts.key = ConnectionKey(
             source: flow.source, destination: flow.destination, sourcePort: flow.sourcePort,
             destinationPort: flow.destinationPort, protocolNumber: flow.protocolNumber, host: host?.hash ?? 0)
-        facts.source = Self.sourceKey(flow)
-        facts.starts = flow.state != .continuing && flow.state != .end
-        if flow.action.isAllowed && facts.direction == .outbound {
-            facts.storage = storageVerdict(flow, host: host, setID: cached.setID, storage: cached.flags.storage)
-        }
-        return facts
+        facts.keyHash = facts.key.fixedHash
+        facts.source = sourceKey(flow, symbols)
+        facts.storage = flow.action.isAllowed ? classifications[slot].outboundStorage : .none
     }
 
-    /// Unknown storage accounts, SMB to public storage, other regions, or same-region storage.
-    private func storageVerdict(
-        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation
+    /// Unknown storage accounts, SMB to public storage, other regions, or same-region storage: a function
+    /// of what the classification cache is keyed by (the destination is the remote end of outbound flows).
+    ///
+    /// Static, like the other helpers: a method on `self` called from a mutating one copies the classifier.
+    private static func storageVerdict(
+        _ flow: Flow, host: HostInfo?, setID: ServiceTagSetID, storage: StorageLocation, context: AuditContext
     ) -> StorageVerdict {
         if let host, host.account != .notStorage {
             return host.account == .workspace ? .none : .unknownAccount
@@ -142,36 +157,46 @@ struct FlowClassifier: Sendable {
 
     /// Tells log sources apart for the byte deduplication: the format family and the ACL.
     @inline(__always)
-    private static func sourceKey(_ flow: Flow) -> UInt64 {
+    private mutating func sourceKey(_ flow: Flow, _ symbols: borrowing SymbolTable) -> UInt64 {
         let family: UInt64
         switch flow.format {
         case .nsgFlowV1, .nsgFlowV2: family = 1
         case .vnetFlowV4: family = 2
         case .firewallLegacy, .firewallStructured: family = 3
         }
-        return family << 32 | UInt64(flow.acl.rawValue)
+        if flow.acl == lastACL && family == lastFamily { return lastSource }
+        let aclHash: UInt64
+        if let known = sources[flow.acl] {
+            aclHash = known
+        } else {
+            aclHash = FixedHash.of(symbols.text(flow.acl))
+            sources[flow.acl] = aclHash
+        }
+        lastACL = flow.acl
+        lastFamily = family
+        lastSource = FixedHash.combine(family, aclHash)
+        return lastSource
     }
 
     private mutating func hostInfo(_ symbol: Symbol, _ symbols: borrowing SymbolTable) -> HostInfo {
         if let cached = hosts[symbol] { return cached }
         let name = symbols.text(symbol).lowercased()
         let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in trimmed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
         let account: HostInfo.Account
-        if let storageAccount = storageAccount(in: trimmed) {
+        if let storageAccount = Self.storageAccount(in: trimmed, suffix: context.storageSuffix) {
             account = context.storageAccounts.contains(storageAccount) ? .workspace : .other
         } else {
             account = .notStorage
         }
-        let info = HostInfo(lookup: context.matcher.hostLookup(trimmed), hash: hash | 1, account: account)
+        let info = HostInfo(
+            lookup: context.matcher.hostLookup(trimmed), hash: FixedHash.of(trimmed) | 1, account: account)
         hosts[symbol] = info
         return info
     }
 
     /// The account of `<account>.blob|dfs|file|queue|table.<cloud storage suffix>`, or `nil`.
-    private func storageAccount(in host: String) -> String? {
-        let suffix = "." + context.storageSuffix
+    private static func storageAccount(in host: String, suffix storageSuffix: String) -> String? {
+        let suffix = "." + storageSuffix
         guard host.hasSuffix(suffix) else { return nil }
         let parts = host.dropLast(suffix.count).split(separator: ".")
         guard parts.count == 2, ["blob", "dfs", "file", "queue", "table"].contains(parts[1]) else { return nil }

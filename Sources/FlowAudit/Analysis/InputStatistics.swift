@@ -111,12 +111,12 @@ public struct InputStatistics: Equatable, Sendable {
     }
 }
 
-/// A count per ``FlowFormat``, in place: counting a flow touches no array.
-struct FormatCounts: Equatable, Sendable {
+/// A count per ``FlowFormat``, indexed by ``FlowFormat/index``, in place: counting a flow touches no array.
+struct FormatCounts: Equatable, Sendable, RandomAccessCollection, MutableCollection {
     private var counts: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
 
-    /// The indices of the formats (``FlowFormat/index``).
-    var indices: Range<Int> { 0..<FlowFormat.allCases.count }
+    var startIndex: Int { 0 }
+    var endIndex: Int { 5 }
 
     subscript(index: Int) -> Int {
         @inline(__always) get {
@@ -133,7 +133,5 @@ struct FormatCounts: Equatable, Sendable {
         }
     }
 
-    static func == (lhs: FormatCounts, rhs: FormatCounts) -> Bool {
-        (0..<5).allSatisfy { lhs[$0] == rhs[$0] }
-    }
+    static func == (lhs: FormatCounts, rhs: FormatCounts) -> Bool { lhs.elementsEqual(rhs) }
 }

@@ -72,7 +72,7 @@ public enum FlowLister {
         }
         var summary = FlowListSummary()
         summary.filter = filter
-        summary.inputs.skippedFiles = skipped
+        summary.inputs.skippedFiles = skipped.count
         let output = RowOutput(descriptor: descriptor, name: outputName)
         let encoder = FlowRowEncoder(format: options.format, output: output, context: context)
         encoder.writeHeader()
@@ -107,6 +107,8 @@ struct RowSink: FlowSink {
     let filter: FlowFilter?
     var filtered = FilterTally()
     var classifier: FlowClassifier
+    /// Reused for every flow.
+    private var facts = FlowFacts()
     let selector: FindingSelector?
     let allowed: Bool?
     var rowsLeft: Int
@@ -129,7 +131,7 @@ struct RowSink: FlowSink {
         if let filter, !filtered.admit(flow, filter) { return }
         guard rowsLeft > 0 else { return }
         if let allowed, flow.action.isAllowed != allowed { return }
-        let facts = classifier.classify(flow, symbols: symbols)
+        classifier.classify(flow, symbols: symbols, into: &facts)
         if let selector, !selector.selects(flow, facts, symbols: symbols, context: context) { return }
         encoder.write(flow, rowFacts(flow, facts), symbols: symbols)
         rows += 1

@@ -45,12 +45,12 @@ public enum BlobPathTime {
     }
 
     /// Splits `files` into those to read and those whose blob hour lies wholly outside `window`.
-    public static func prune(_ files: [String], window: Range<Int64>) -> (read: [String], skipped: Int) {
+    public static func prune(_ files: [String], window: Range<Int64>) -> (read: [String], skipped: [String]) {
         var read: [String] = []
-        var skipped = 0
+        var skipped: [String] = []
         for file in files {
             if let span = span(of: file), !span.overlaps(window) {
-                skipped += 1
+                skipped.append(file)
             } else {
                 read.append(file)
             }
@@ -110,19 +110,19 @@ public enum BlobPathTime {
 /// The inputs a filtered run reads: the filter's relative bounds resolved against the newest log, and the
 /// blobs whose hour lies outside its window left unopened.
 enum FilteredInputs {
-    /// The files to read, the filter to apply (`nil` when the request keeps everything), and how many blobs
-    /// were skipped.
+    /// The files to read, the filter to apply (`nil` when the request keeps everything), and the blobs
+    /// skipped.
     static func select(
         _ files: [String], _ request: FlowFilterRequest
-    ) throws(InputError) -> (files: [String], filter: FlowFilter?, skipped: Int) {
-        guard !request.isEmpty else { return (files, nil, 0) }
+    ) throws(InputError) -> (files: [String], filter: FlowFilter?, skipped: [String]) {
+        guard !request.isEmpty else { return (files, nil, []) }
         let filter: FlowFilter
         do {
             filter = try request.resolved(newestLog: request.needsNewestLog ? BlobPathTime.newestLog(of: files) : nil)
         } catch {
             throw .unusableFilter(error)
         }
-        guard filter.from != nil || filter.to != nil else { return (files, filter, 0) }
+        guard filter.from != nil || filter.to != nil else { return (files, filter, []) }
         let (read, skipped) = BlobPathTime.prune(files, window: filter.window)
         return (read, filter, skipped)
     }

@@ -120,3 +120,46 @@ package final class GzipDeflater {
         return result
     }
 }
+
+/// The CRC-32 of `bytes` (the gzip and PNG polynomial), for checking that a file arrived whole.
+func crc32(of bytes: [UInt8]) -> UInt32 {
+    bytes.withUnsafeBytes { buffer in
+        var crc = CZlib.crc32(0, nil, 0)
+        var offset = 0
+        // zlib takes lengths as uInt: feed at most 1 GiB at a time.
+        while offset < buffer.count {
+            let count = min(buffer.count - offset, 1 << 30)
+            crc = CZlib.crc32(
+                crc, buffer.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(count))
+            offset += count
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}
+
+/// The content of one gzip member that decompresses to exactly `expectedCount` bytes, or `nil` when the
+/// data is not that.
+func gunzip(_ bytes: [UInt8], expectedCount: Int) -> [UInt8]? {
+    guard let inflater = try? GzipInflater() else { return nil }
+    var output = [UInt8](repeating: 0, count: expectedCount + 1)
+    var consumed = 0
+    var produced = 0
+    while true {
+        let step = bytes.withUnsafeBytes { input in
+            output.withUnsafeMutableBytes { out in
+                inflater.inflate(
+                    UnsafeRawBufferPointer(rebasing: input[consumed...]),
+                    into: UnsafeMutableRawBufferPointer(rebasing: out[produced...]))
+            }
+        }
+        consumed += step.consumed
+        produced += step.produced
+        if step.error != nil || produced > expectedCount { return nil }
+        if step.memberEnded {
+            guard consumed == bytes.count, produced == expectedCount else { return nil }
+            output.removeLast()
+            return output
+        }
+        if step.consumed == 0 && step.produced == 0 { return nil }
+    }
+}

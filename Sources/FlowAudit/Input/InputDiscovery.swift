@@ -10,6 +10,10 @@
 /// in byte order of their entry names, which is the blob tree's time order
 /// (`y=2026/m=07/d=20/h=08/m=00/PT1H.json` sorts chronologically); hidden entries are
 /// skipped and only files that look like logs are kept. `-` stands for standard input.
+///
+/// The list is in ``InputPathOrder`` (the order of a walk, whatever order the paths were given in), and
+/// a file reached twice (named twice, or named and found in a directory, or through a link) is read once,
+/// under the path that comes first.
 public enum InputDiscovery {
     /// File name endings read when walking a directory.
     public static let logFileSuffixes = [".json", ".jsonl", ".log", ".csv", ".gz"]
@@ -39,7 +43,16 @@ public enum InputDiscovery {
                 result.append(path)
             }
         }
-        return result
+        result.sort { InputPathOrder.precedes($0, $1) }
+        var seen = Set<String>()
+        return result.filter { seen.insert(resolvedPath($0) ?? $0).inserted }
+    }
+
+    /// The size of a file in bytes, or 0 for standard input and what cannot be examined.
+    public static func size(of path: String) -> Int {
+        guard path != "-" else { return 0 }
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 
     private static func walk(

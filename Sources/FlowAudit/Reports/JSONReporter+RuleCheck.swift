@@ -20,21 +20,27 @@ extension JSONReporter {
         for finding in report.findings { write(finding, into: &writer) }
         writer.endArray()
         writeRequirementVerdicts(report.ruleCheck, into: &writer)
+        write(report.rules, hits: false, into: &writer)
+        writer.endObject()
+        return writer.output
+    }
+
+    /// `rules`: every exported rule, what it is, and (with logs) its hits in the window.
+    func write(_ rules: [RuleOutcome], hits: Bool, into writer: inout JSONWriter) {
         writer.key("rules")
         writer.beginArray()
-        for rule in report.rules {
+        for rule in rules {
             writer.beginObject()
             writer.field("source", rule.source)
             writer.field("container", rule.container)
             writer.field("name", rule.name)
             writer.field("access", rule.access)
             writer.field("isDefault", rule.isDefault)
+            if hits { writer.field("hits", rule.hits) }
             writeRuleFields(rule.exported, into: &writer)
             writer.endObject()
         }
         writer.endArray()
-        writer.endObject()
-        return writer.output
     }
 
     /// `ruleCheck` in the report of `analyze`, when rule exports were checked.

@@ -21,7 +21,7 @@ public struct JSONReporter: Reporter {
         FlowFilter.write(report.filter, into: &writer)
         writer.endObject()
         writer.key("inputs")
-        write(report.inputs, into: &writer)
+        write(report.inputs, gaps: report.windowGaps, into: &writer)
         writer.key("findings")
         writer.beginArray()
         for finding in report.findings { write(finding, into: &writer) }
@@ -35,6 +35,7 @@ public struct JSONReporter: Reporter {
             writer.field("status", requirement.status.rawValue)
             writer.field("allowedConnections", requirement.allowedConnections)
             writer.field("deniedConnections", requirement.deniedConnections)
+            writer.field("connectionsEstimated", requirement.connectionsAreEstimated)
             writer.field("allowedFlows", requirement.allowedFlows)
             writer.field("deniedFlows", requirement.deniedFlows)
             writer.field("summary", requirement.summary)
@@ -42,20 +43,7 @@ public struct JSONReporter: Reporter {
             writer.endObject()
         }
         writer.endArray()
-        writer.key("rules")
-        writer.beginArray()
-        for rule in report.rules {
-            writer.beginObject()
-            writer.field("source", rule.source)
-            writer.field("container", rule.container)
-            writer.field("name", rule.name)
-            writer.field("access", rule.access)
-            writer.field("isDefault", rule.isDefault)
-            writer.field("hits", rule.hits)
-            writeRuleFields(rule.exported, into: &writer)
-            writer.endObject()
-        }
-        writer.endArray()
+        write(report.rules, hits: true, into: &writer)
         writeRuleCheck(report.ruleCheck, into: &writer)
         writer.endObject()
         return writer.output
@@ -101,6 +89,7 @@ public struct JSONReporter: Reporter {
         writer.field("check", finding.check?.rawValue)
         writer.field("rule", finding.rule)
         writer.field("connections", finding.flows)
+        writer.field("estimated", finding.isEstimated)
         writer.field("bytesOut", finding.bytesOut)
         writer.field("bytesIn", finding.bytesIn)
         writer.field("destinations", finding.destinations)
@@ -111,7 +100,7 @@ public struct JSONReporter: Reporter {
         writer.endObject()
     }
 
-    private func write(_ inputs: InputStatistics, into writer: inout JSONWriter) {
+    private func write(_ inputs: InputStatistics, gaps: [WindowGap], into writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("files", inputs.files)
         writer.field("skippedFiles", inputs.skippedFiles)
@@ -150,6 +139,16 @@ public struct JSONReporter: Reporter {
             writer.beginObject()
             writer.field("start", CivilTime.iso8601(milliseconds: first))
             writer.field("end", CivilTime.iso8601(milliseconds: last))
+            writer.key("gaps")
+            writer.beginArray()
+            for gap in gaps {
+                writer.beginObject()
+                writer.field("start", CivilTime.iso8601(milliseconds: gap.start))
+                writer.field("end", CivilTime.iso8601(milliseconds: gap.end))
+                writer.field("hours", gap.hours)
+                writer.endObject()
+            }
+            writer.endArray()
             writer.endObject()
         } else {
             writer.null()

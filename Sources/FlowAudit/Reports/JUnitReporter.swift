@@ -398,6 +398,7 @@ struct JUnitSuiteBuilder {
             lines.append("  \(reason.name): \(ReportText.grouped(count))")
         }
         lines.append("window: " + ReportText.window(inputs))
+        if !report.windowGaps.isEmpty { lines.append("gaps: " + report.windowGaps.summary()) }
         return lines
     }
 

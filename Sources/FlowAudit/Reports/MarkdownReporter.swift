@@ -119,6 +119,7 @@ public struct MarkdownReporter: Reporter {
         let inputs = report.inputs
         var lines = ["### Inputs", ""]
         lines.append("- Window: \(ReportText.window(inputs, milliseconds: false))")
+        if !report.windowGaps.isEmpty { lines.append("- Gaps: " + MarkdownText.escaped(report.windowGaps.summary())) }
         lines.append(
             "- Files: \(ReportText.grouped(inputs.files)), \(ReportText.grouped(inputs.errors.count)) damaged")
         lines.append(

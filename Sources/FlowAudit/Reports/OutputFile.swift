@@ -39,19 +39,28 @@ public final class OutputFile {
     /// Writes all of `text`.
     public func write(_ text: String) throws(OutputError) {
         var text = text
-        let failure: Int32? = text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return nil
-        }
+        let failure: Int32? = text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
         if let failure { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
+    }
+
+    /// Writes all of `bytes` (a partial result).
+    public func write(bytes: [UInt8]) throws(OutputError) {
+        let failure: Int32? = bytes.withUnsafeBytes { write($0) }
+        if let failure { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
+    }
+
+    /// Writes a buffer; returns the `errno` of a failure.
+    private func write(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += count
+        }
+        return nil
     }
 }
 

@@ -217,6 +217,7 @@ public struct TextReporter: Reporter {
             rows.append(("  " + reason.name, ReportText.grouped(count)))
         }
         rows.append(("window", ReportText.window(inputs, milliseconds: false)))
+        if !report.windowGaps.isEmpty { rows.append(("gaps", report.windowGaps.summary())) }
         if !report.serviceTags.isEmpty { rows.append(("service tags", report.serviceTags)) }
         if let ruleCheck = report.ruleCheck { rows.append(("rule check", Self.ruleCheckSummary(ruleCheck))) }
         text.rows(rows.map { ($0.0, TerminalText.sanitize($0.1)) }, indent: 2)

@@ -44,10 +44,6 @@ enum Demo {
             report.findings[index].id = relative(report.findings[index].id)
             report.findings[index].message = relative(report.findings[index].message)
         }
-        if var ruleCheck = report.ruleCheck {
-            ruleCheck.layers = ruleCheck.layers.map(relative)
-            report.ruleCheck = ruleCheck
-        }
         return report
     }
 }

@@ -41,10 +41,10 @@ public struct RuleCheck: Sendable {
     public func run() -> RuleCheckResult {
         var result = RuleCheckResult()
         result.layers =
-            rules.networkSecurityGroups.map { "nsg \($0.name) (\($0.file))" }
+            rules.networkSecurityGroups.map { "nsg \($0.name) (\(exportFileName($0.file)))" }
             + firewallLayers.map { layer in
-                layer.layerName + " (\(layer.firewall.file))"
-                    + (layer.parent.map { ", after its parent policy \($0.name) (\($0.file))" } ?? "")
+                layer.layerName + " (\(exportFileName(layer.firewall.file)))"
+                    + (layer.parent.map { ", after its parent policy \($0.name) (\(exportFileName($0.file)))" } ?? "")
             }
         result.assumptions = assumptions
         let (outcomes, blocked) = requirementChecks()

@@ -81,18 +81,3 @@ public struct RuleRequirementOutcome: Sendable, Equatable {
         self.alias = alias
     }
 }
-
-extension [Finding] {
-    /// The order every report lists findings in: most severe first, then by kind (in ``FindingKind`` order)
-    /// and id. Deterministic.
-    func sortedForReport() -> [Finding] {
-        let kindOrder = FindingKind.allCases
-        return sorted { lhs, rhs in
-            if lhs.severity != rhs.severity { return lhs.severity > rhs.severity }
-            if lhs.kind != rhs.kind {
-                return kindOrder.firstIndex(of: lhs.kind)! < kindOrder.firstIndex(of: rhs.kind)!
-            }
-            return lhs.id < rhs.id
-        }
-    }
-}

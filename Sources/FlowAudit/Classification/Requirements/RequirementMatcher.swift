@@ -13,6 +13,8 @@ public struct RequirementMatcher: Sendable {
     /// Tag names that requirements name but that the service-tag files lack (for example a tag that a
     /// newer file introduced); those requirements can only match by host name.
     public let missingServiceTags: [String]
+    /// The service-tag files behind ``index``, one line each: cloud, change number and content hash.
+    public let serviceTagIdentity: [String]
     /// Which service-tag files it uses (``ServiceTagSnapshot/summary``), for the reports' settings.
     public let serviceTags: String
     private let tables: MatcherTables
@@ -43,6 +45,9 @@ public struct RequirementMatcher: Sendable {
             computedTags: ComputedServiceTags.tags(for: configuration, allowList: allowList))
         self.allowList = allowList
         self.index = index
+        serviceTagIdentity = snapshot.files.map { file in
+            "\(file.cloud) change \(file.changeNumber) hash \(FixedHash.hex(file.contentHash))"
+        }
         serviceTags = snapshot.summary
 
         // Strongest first: the order in which matches are reported.

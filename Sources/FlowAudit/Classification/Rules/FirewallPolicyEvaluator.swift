@@ -12,7 +12,9 @@ struct FirewallLayer: RuleLayer {
 
     var layerName: String { firewall.isClassic ? "firewall \(firewall.name)" : "firewall policy \(displayName)" }
 
-    private var displayName: String { firewall.name.isEmpty ? "(unnamed, \(firewall.file))" : firewall.name }
+    private var displayName: String {
+        firewall.name.isEmpty ? "(unnamed, \(exportFileName(firewall.file)))" : firewall.name
+    }
 
     /// The implicit last rule.
     var defaultDeny: RuleReference {

@@ -30,6 +30,12 @@ public struct RuleSets: Sendable, Equatable {
     }
 }
 
+/// How reports name an export file: its last path component, the same wherever the file was read from (a
+/// worker's scratch folder, another day's download folder), so that partial results of one export merge.
+func exportFileName(_ path: String) -> String {
+    path.split(separator: "/").last.map(String.init) ?? path
+}
+
 /// The rules of one network security group.
 public struct NetworkSecurityGroupRules: Sendable, Equatable {
     public var name: String

@@ -108,6 +108,26 @@ public struct ServiceTagFile: Sendable {
         self.tags = tags
     }
 
+    /// A hash of everything read from the file (cloud, change number, every tag with its properties and
+    /// prefixes), the same on every machine: partial results record it, so that results classified with
+    /// other service tags are not merged.
+    public var contentHash: UInt64 {
+        var hash = FixedHash.of([cloud, String(changeNumber)])
+        for tag in tags {
+            let properties = [
+                tag.name, tag.region, tag.regionID.map(String.init) ?? "-", tag.systemService,
+                tag.networkFeatures?.joined(separator: ",") ?? "-",
+            ]
+            hash = FixedHash.combine(hash, FixedHash.of(properties))
+            for prefix in tag.prefixes {
+                hash = FixedHash.combine(hash, prefix.address.high)
+                hash = FixedHash.combine(hash, prefix.address.low)
+                hash = FixedHash.combine(hash, UInt64(prefix.prefixLength))
+            }
+        }
+        return hash
+    }
+
     /// The `YYYY-MM-DD` form of the first eight-digit run after `ServiceTags_<Cloud>_` in the last path
     /// component, when it looks like a date.
     static func date(inFileName path: String) -> String? {
