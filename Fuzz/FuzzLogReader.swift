@@ -34,7 +34,7 @@ private let tightLimits: ReaderLimits = {
     limits.maximumDepth = 8
     limits.maximumRecordSize = 700
     limits.maximumDecompressedSize = 20_000
-    // The ratio check depends on when compressed input is read, which chunking changes.
+    // The gzipped copy of an input must read like the input: no ratio limit (a plain file has none).
     limits.maximumCompressionRatio = .max
     return limits
 }()

@@ -174,6 +174,22 @@ struct ReaderLimitsTests {
         #expect(result.statistics.errors.map(\.offset) == [limits.maximumDecompressedSize])
     }
 
+    @Test("the ratio limit stops at the same byte whatever the chunking", arguments: [7, 300, 4096])
+    func ratioLimitChunkIndependent(chunk: Int) throws {
+        var limits = ReaderLimits()
+        limits.bufferSize = 1024
+        limits.maximumCompressionRatio = 30
+        limits.compressionRatioAllowance = 20_000
+        let lines = Array(repeating: Blob.nsgRecord2, count: 400).joined(separator: "\n") + "\n"
+        let gzip = GzipDeflater.gzip(Array(lines.utf8))
+        let whole = readBytes(gzip, name: "ratio.json.gz", limits: limits)
+        let error = try #require(whole.statistics.errors.last)
+        #expect(error.message.hasPrefix("decompressed size exceeds 30 times the 1 KiB of compressed data read"))
+        #expect(error.offset == 30 * 1024 && whole.statistics.bytesDecompressed == 30 * 1024)
+        let chunked = readBytes(gzip, name: "ratio.json.gz", limits: limits, chunkSize: chunk)
+        #expect(chunked.statistics == whole.statistics)
+    }
+
     @Test("files smaller than the ratio allowance may compress as well as they like")
     func paddingUnderTheAllowance() throws {
         let blanks = [UInt8](repeating: UInt8(ascii: "\n"), count: 15 * Self.mebibyte)
