@@ -94,6 +94,8 @@ library=$out/lib/libFlowAudit.a
 sources=$(find Sources/FlowAudit -name '*.swift' | sort)
 if [[ ! -f $library ]] || [[ -n $(find Sources/FlowAudit -name '*.swift' -newer "$library" | head -1) ]]; then
     echo "== building the instrumented library"
+    # A static archive keeps the members of source files that are gone: start it afresh.
+    rm -f "$library"
     # shellcheck disable=SC2086
     nice -n 10 swiftc "${common[@]}" -enable-testing -parse-as-library -module-name FlowAudit \
         -emit-module -emit-module-path "$out/lib/FlowAudit.swiftmodule" \
