@@ -30,9 +30,9 @@ INSPECT = r"""
     return {
       kind: svg.getAttribute("class").replace("chart ", ""),
       label: svg.getAttribute("aria-label"),
-      bars: svg.querySelectorAll("rect.bar-connections[data-connections]").length,
+      bars: svg.querySelectorAll(".bar-connections rect[data-connections]").length,
       lines: svg.querySelectorAll("polyline").length,
-      cells: svg.querySelectorAll("g.cell").length,
+      cells: svg.querySelectorAll("rect.cell").length,
       barRows: svg.querySelectorAll("g.bar-row").length,
       axisTitles: Array.prototype.map.call(svg.querySelectorAll(".axis-title"), function (t) { return t.textContent; }),
       legend: Array.prototype.map.call(svg.querySelectorAll("g.legend > text:not(.glyph)"), function (t) { return t.textContent; }),

@@ -40,7 +40,7 @@ public struct AnalysisBounds: Equatable, Sendable {
     public var connections = 4096
     /// Connections that firewall application logs explain, kept to clear flow-log egress.
     public var explainedEndpoints = 100_000
-    /// Time buckets per finding's timeline (5 minutes each until they would be more, then coarser).
+    /// Time buckets per finding's timeline (5 minutes each until they would be more, then coarser); 16 at least.
     public var timelineBuckets = 600
     /// Source node × destination cells of the traffic matrix.
     public var matrixCells = 4096
@@ -292,10 +292,10 @@ extension AuditSettings {
         bounds.explainedEndpoints = try reader.readInt()
         bounds.timelineBuckets = try reader.readInt()
         bounds.matrixCells = try reader.readInt()
-        guard bounds.connections >= 1, bounds.explainedEndpoints >= 1, bounds.timelineBuckets >= 1,
-            bounds.matrixCells >= 1
+        guard bounds.connections >= 1, bounds.explainedEndpoints >= 1,
+            bounds.timelineBuckets >= TimeSeries<PerSourceTotals>.minimumLimit, bounds.matrixCells >= 1
         else {
-            throw PartialDamage("the settings hold a bound below 1")
+            throw PartialDamage("the settings hold a bound below its least value")
         }
         let serviceTags = try reader.readStrings()
         let serviceTagSummary = try reader.readString()

@@ -354,7 +354,7 @@ struct ConnectionGroup: Sendable {
     /// - Parameter timelineBuckets: the bound of the timeline, or `nil` to keep none.
     init(limit: Int, timelineBuckets: Int?) {
         connections = ConnectionCounter(limit: limit)
-        timeline = TimeSeries(limit: timelineBuckets ?? 1)
+        timeline = TimeSeries(limit: timelineBuckets ?? TimeSeries<PerSourceTotals>.minimumLimit)
         keepsTimeline = timelineBuckets != nil
     }
 

@@ -1,8 +1,8 @@
 /// The granularities of a ``TimeSeries``, in milliseconds: 5 minutes, 1 hour, 1 day, then 8 times longer
-/// each step (each divides the next).
+/// each step (each divides the next), up to one of at least 2^60 ms, in which any times fall in 16 buckets.
 let timeSeriesGranularities: [Int64] = {
     var sizes: [Int64] = [300_000, 3_600_000, 86_400_000]
-    while sizes.last! <= Int64.max / 16 { sizes.append(sizes.last! * 8) }
+    while sizes.last! <= Int64.max / 8 { sizes.append(sizes.last! * 8) }
     return sizes
 }()
 
@@ -35,8 +35,11 @@ struct TimeSeries<Value: TimeBucketValue>: Sendable, Equatable {
     /// By bucket number (the bucket's start divided by its size).
     private(set) var buckets: [Int64: Value] = [:]
 
+    /// The least bound: at the coarsest granularity, any times fit in 16 buckets.
+    static var minimumLimit: Int { 16 }
+
     init(limit: Int, baseLevel: Int = 0) {
-        precondition(limit >= 1 && baseLevel >= 0, "a bound of at least one bucket")
+        precondition(limit >= Self.minimumLimit && baseLevel >= 0, "a bound of at least 16 buckets")
         self.limit = limit
         self.baseLevel = baseLevel
         level = baseLevel

@@ -4,13 +4,15 @@ public struct HTMLLimits: Sendable {
     /// Findings above `info` shown in full, each with its evidence.
     public var findingCards = 60
     /// Timelines drawn, for the first high and medium findings.
-    public var timelines = 30
+    public var timelines = 12
+    /// Findings above `info` beyond the cards, a line each.
+    public var findingLines = 300
     /// `info` findings listed.
     public var informationRows = 100
     /// Columns of the heat maps over time (hours are grouped beyond).
-    public var timeColumns = 48
+    public var timeColumns = 36
     /// Rows of the requirement and coverage heat maps.
-    public var heatMapRows = 60
+    public var heatMapRows = 40
     /// Destinations in the egress chart.
     public var egressBars = 14
     /// Rules in the rule-hit chart.
@@ -100,7 +102,9 @@ struct HTMLPage {
             html.element("h1", text: "flowaudit report")
             html.element("div", [("class", "verdict \(verdict.status.rawValue)")]) { html in
                 html.element("span", [("class", "status")], text: verdict.status.rawValue.uppercased())
-                html.element("span", [("class", "headline")], text: verdict.headline)
+                let prefix = verdict.status.rawValue.uppercased() + ": "
+                let reasons = verdict.headline.hasPrefix(prefix) ? String(verdict.headline.dropFirst(prefix.count)) : verdict.headline
+                html.element("span", [("class", "headline")], text: reasons)
             }
             html.element("div", [("class", "counts")]) { html in
                 for severity in Severity.allCases.reversed() {
@@ -166,6 +170,7 @@ struct HTMLPage {
         html.element("h2", text: "Findings")
         if report.findings.isEmpty { html.element("p", text: "No findings.") }
         var cards = 0
+        var lines = 0
         var timelines = 0
         for severity in [Severity.high, .medium, .low] {
             let findings = above.filter { $0.severity == severity }
@@ -177,7 +182,8 @@ struct HTMLPage {
             }
             for finding in findings {
                 guard cards < limits.findingCards else {
-                    summaryRow(finding)
+                    if lines < limits.findingLines { summaryRow(finding) }
+                    lines += 1
                     continue
                 }
                 cards += 1
@@ -187,10 +193,13 @@ struct HTMLPage {
             }
         }
         if above.count > limits.findingCards {
+            let unlisted = max(lines - limits.findingLines, 0)
             html.element(
                 "p", [("class", "note")],
                 text: "\(ReportText.grouped(above.count - limits.findingCards)) more findings above info are listed "
-                    + "by kind and subject only; the JSON report has their evidence.")
+                    + "by kind and subject only"
+                    + (unlisted > 0 ? ", and \(ReportText.grouped(unlisted)) not at all" : "")
+                    + "; the JSON report has every finding with its evidence.")
         }
         if !information.isEmpty {
             html.element("h3") { html in
@@ -374,8 +383,7 @@ struct HTMLPage {
                         return HeatMap.Cell(
                             state: state,
                             tooltip: "\(requirement.id), \(grid.label(of: index)): \(ReportText.grouped(counts.allowed)) "
-                                + "allowed, \(ReportText.grouped(counts.denied)) denied flow records",
-                            attributes: [("data-allowed", String(counts.allowed)), ("data-denied", String(counts.denied))])
+                                + "allowed, \(ReportText.grouped(counts.denied)) denied flow records")
                     })
             }
             html.element("div", [("class", "chart-box")]) { html in
@@ -398,6 +406,16 @@ struct HTMLPage {
                     "p", [("class", "note")], text: "\(applicable.count - shown.count) more requirements in the table below.")
             }
         }
+        requirementTable(applicable, title: nil)
+        let skipped = report.requirements.filter { $0.status == .skipped }
+        if !skipped.isEmpty {
+            requirementTable(skipped, title: "Requirements that do not apply here (situational scenarios that are off, optional hosts)")
+        }
+        html.raw("</section>\n")
+    }
+
+    private mutating func requirementTable(_ requirements: [RequirementOutcome], title: String?) {
+        if let title { html.element("h3", text: title) }
         html.open("table", [("class", "requirements")])
         html.raw("<thead><tr>")
         for (title, numeric) in [
@@ -407,7 +425,7 @@ struct HTMLPage {
             html.element("th", numeric ? [("class", "num"), ("data-sortable", "")] : [("data-sortable", "")], text: title)
         }
         html.raw("</tr></thead><tbody>")
-        for requirement in report.requirements {
+        for requirement in requirements {
             html.element("tr", [("data-requirement", requirement.id), ("data-status", requirement.status.rawValue)]) { html in
                 html.element("td", [("class", "mono")], text: requirement.id)
                 html.element("td", text: requirement.level)
@@ -421,10 +439,10 @@ struct HTMLPage {
                 html.element(
                     "td", [("class", "num"), ("data-sort", String(requirement.deniedConnections))],
                     text: ReportText.grouped(requirement.deniedConnections) + estimated)
-                html.element("td", text: requirement.summary)
+                html.element("td", text: requirement.summary + (requirement.skipReason.map { " (\($0))" } ?? ""))
             }
         }
-        html.raw("</tbody></table></section>\n")
+        html.raw("</tbody></table>")
     }
 
     // MARK: - Egress
@@ -840,14 +858,14 @@ struct HourGrid {
         return result
     }
 
-    /// `2026-07-20 09:00 (1 hour)`.
+    /// `2026-07-20 09:00`, or `2026-07-20 09:00 +3h` for a column of three hours.
     func label(of column: Int) -> String {
-        "\(ChartScale.timeText(columns[column] * 3_600_000)) UTC (\(ChartScale.duration(columnHours * 3_600_000)))"
+        ChartScale.timeText(columns[column] * 3_600_000) + (columnHours > 1 ? " +\(columnHours)h" : "")
     }
 
-    /// About eight labels under the columns.
+    /// Labels under the columns, as many as fit (about eight).
     var axisLabels: [String?] {
-        let every = max((columns.count + 7) / 8, 1)
+        let every = max((columns.count + 7) / 8, columns.count <= 10 ? 1 : 2, 1)
         let spansDays = columns.count * Int(columnHours) > 24 || (columns.first.map { $0 / 24 } != columns.last.map { $0 / 24 })
         return columns.enumerated().map { index, hour in
             index % every == 0 ? ChartScale.timeLabel(hour * 3_600_000, spansDays: spansDays) : nil

@@ -53,6 +53,8 @@ enum HTMLStyle {
         .status-unobserved{color:var(--muted)}.status-unobserved::before{content:"\\00B7  "}
         .status-skipped{color:var(--muted)}.status-skipped::before{content:"\\2013  "}
         .note{color:var(--muted);font-size:13px}
+        td[class^="status-"]{white-space:nowrap}
+        table.information td:nth-child(2){min-width:16em}
         .chart-box{overflow-x:auto;margin:6px 0}
         svg.chart{font-size:11px;fill:var(--fg);max-width:none;display:block}
         svg.chart text{fill:var(--fg)}

@@ -99,6 +99,18 @@ struct LegendItem {
 /// (the Okabe–Ito palette, light and dark), every series also has a shape, a line style or a glyph, and
 /// every chart has its axes, their units and a legend.
 enum SVGChart {
+    /// The width a legend of `items` takes.
+    static func legendWidth(_ items: [LegendItem]) -> Double {
+        items.reduce(0) { total, item in
+            let swatch: Double
+            switch item.swatch {
+            case .box: swatch = 16
+            case .line: swatch = 26
+            }
+            return total + swatch + Double(item.label.count) * 6.4 + 18
+        }
+    }
+
     /// A legend as one row of items, starting at (`x`, `y`).
     static func legend(_ items: [LegendItem], x: Double, y: Double, into html: inout HTMLBuilder) {
         var position = x
@@ -307,25 +319,22 @@ struct TimelineChart {
             [
                 ("class", "axis-title"), ("x", ChartScale.coordinate((left + right) / 2)),
                 ("y", ChartScale.coordinate(bottom + 34)), ("text-anchor", "middle"),
-            ], text: "time (UTC), \(ChartScale.duration(size)) buckets")
+            ], text: "time (UTC), buckets of \(ChartScale.duration(size))")
         html.raw("</g>")
         // Bars, one per bucket with connections, each with its numbers as a tooltip.
         let barWidth = max((right - left) * Double(size) / Double(end - start) - 1, 1)
-        html.open("g", [("class", "bars")])
+        html.open("g", [("class", "bar-connections")])
         for bucket in timeline.buckets {
             let tooltip =
-                "\(ChartScale.timeText(bucket.start)) UTC (\(ChartScale.duration(size))): "
-                + "\(ReportText.counted(bucket.connections, "connection")) started, \(byteText(bucket.bytesOut)) out, "
-                + "\(byteText(bucket.bytesIn)) in"
+                "\(ChartScale.timeText(bucket.start)) UTC: \(ReportText.grouped(bucket.connections)) started, "
+                + "\(byteText(bucket.bytesOut)) out, \(byteText(bucket.bytesIn)) in"
             let y = yConnections(Double(bucket.connections))
             html.element(
                 "rect",
                 [
-                    ("class", "bar-connections"), ("x", ChartScale.coordinate(x(bucket.start) + 0.5)),
+                    ("x", ChartScale.coordinate(x(bucket.start) + 0.5)),
                     ("y", ChartScale.coordinate(y)), ("width", ChartScale.coordinate(barWidth)),
-                    ("height", ChartScale.coordinate(bottom - y)), ("data-start", CivilTime.iso8601(milliseconds: bucket.start)),
-                    ("data-connections", String(bucket.connections)), ("data-bytes-out", String(bucket.bytesOut)),
-                    ("data-bytes-in", String(bucket.bytesIn)),
+                    ("height", ChartScale.coordinate(bottom - y)), ("data-connections", String(bucket.connections)),
                 ]
             ) { html in html.element("title", text: tooltip) }
         }
@@ -392,8 +401,8 @@ struct BarChart {
         let rowHeight = 20.0
         let (labelWidth, detailWidth) = (250.0, 110.0)
         let left = labelWidth + detailWidth
-        let right = 760.0 - 96
-        let top = 30.0
+        let right = 760.0 - 110
+        let top = 42.0
         let rows = groups.reduce(0) { $0 + $1.bars.count + ($1.title == nil ? 0 : 1) }
         let bottom = top + Double(rows) * rowHeight + 4
         let height = bottom + 44
@@ -426,7 +435,8 @@ struct BarChart {
                 html.element(
                     "text", [("x", ChartScale.coordinate(labelWidth)), ("y", ChartScale.coordinate(y + 14))],
                     text: bar.detail)
-                let end = x(Double(bar.value))
+                // A flagged bar without a value is drawn as an outline, so that it shows.
+                let end = bar.value == 0 && bar.marker != nil ? left + 24 : x(Double(bar.value))
                 html.empty(
                     "rect",
                     [
@@ -486,14 +496,16 @@ struct HeatMap {
 
     func render(into html: inout HTMLBuilder) {
         let labelWidth = 300.0
-        let cellWidth = namedColumns ? 30.0 : max(min(440.0 / Double(max(columns.count, 1)), 28), 12)
+        let cellWidth = namedColumns ? 30.0 : max(min(440.0 / Double(max(columns.count, 1)), 44), 14)
         let cellHeight = 18.0
-        let header = namedColumns ? 128.0 : 30.0
+        let longest = Double(columns.map { min($0?.count ?? 0, 28) }.max() ?? 0)
+        let header = namedColumns ? longest * 6.4 * 0.82 + 16 : 10.0
         let top = header
         let bottom = top + Double(rows.count) * cellHeight
         let right = labelWidth + Double(columns.count) * cellWidth
-        let width = max(right + 20, 520)
-        let height = bottom + (namedColumns ? 60 : 62)
+        let legend = states.map { LegendItem(swatch: .box($0.className, glyph: $0.glyph), label: $0.label) }
+        let width = max(right + (namedColumns ? 120 : 30), SVGChart.legendWidth(legend) + 10, 520)
+        let height = bottom + 66
         SVGChart.open(width: width, height: height, label: label, className: "heatmap " + className, into: &html)
         // Column labels.
         html.open("g", [("class", "axis")])
@@ -504,7 +516,7 @@ struct HeatMap {
                 html.element(
                     "text",
                     [("transform", "translate(\(ChartScale.coordinate(center + 4)) \(ChartScale.coordinate(top - 4))) rotate(-55)")],
-                    text: ReportText.middleCut(column, length: 22))
+                    text: ReportText.middleCut(column, length: 28))
             } else {
                 html.empty(
                     "line",
@@ -524,7 +536,7 @@ struct HeatMap {
             "text",
             [
                 ("class", "axis-title"), ("x", ChartScale.coordinate(labelWidth + (right - labelWidth) / 2)),
-                ("y", ChartScale.coordinate(namedColumns ? 14 : bottom + 32)), ("text-anchor", "middle"),
+                ("y", ChartScale.coordinate(bottom + (namedColumns ? 18 : 32))), ("text-anchor", "middle"),
             ], text: axisTitle)
         html.raw("</g>")
         // Rows.
@@ -544,27 +556,24 @@ struct HeatMap {
                 guard let cell else { continue }
                 let state = states[cell.state]
                 let x = labelWidth + Double(columnIndex) * cellWidth
-                html.open("g", [("class", "cell")] + cell.attributes)
-                html.element("title", text: cell.tooltip)
-                html.empty(
+                html.element(
                     "rect",
                     [
-                        ("class", state.className), ("x", ChartScale.coordinate(x + 1)), ("y", ChartScale.coordinate(y + 1)),
-                        ("width", ChartScale.coordinate(cellWidth - 2)), ("height", ChartScale.coordinate(cellHeight - 2)),
-                    ])
-                if !state.glyph.isEmpty && cellWidth >= 12 {
+                        ("class", state.className + " cell"), ("x", ChartScale.coordinate(x + 1)),
+                        ("y", ChartScale.coordinate(y + 1)), ("width", ChartScale.coordinate(cellWidth - 2)),
+                        ("height", ChartScale.coordinate(cellHeight - 2)),
+                    ] + cell.attributes
+                ) { html in html.element("title", text: cell.tooltip) }
+                if !state.glyph.isEmpty {
                     html.element(
                         "text",
                         [("class", "glyph"), ("x", ChartScale.coordinate(x + cellWidth / 2)), ("y", ChartScale.coordinate(y + 13))],
                         text: state.glyph)
                 }
-                html.raw("</g>")
             }
             html.raw("</g>")
         }
-        SVGChart.legend(
-            states.map { LegendItem(swatch: .box($0.className, glyph: $0.glyph), label: $0.label) }, x: 4,
-            y: height - 8, into: &html)
+        SVGChart.legend(legend, x: 4, y: height - 8, into: &html)
         html.raw("</svg>")
     }
 }
