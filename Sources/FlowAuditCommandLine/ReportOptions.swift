@@ -81,7 +81,7 @@ struct ReportOptions: ParsableArguments {
             (ReportFormat.json, "--json", json), (.junit, "--junit", junit), (.markdown, "--markdown", markdown),
             (.html, "--html", html),
         ]
-            .compactMap { format, flag, path in path.map { (format, flag, $0) } }
+        .compactMap { format, flag, path in path.map { (format, flag, $0) } }
     }
 
     func validate() throws {

@@ -19,7 +19,8 @@ struct ThroughputBenchmark: ParsableCommand {
             reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs set to \
             the core count. (d) ../shared/bench/naive_reference.py runs when python3 and the script exist; \
             it reads only NSG blobs, so (b') and (c') run flowaudit on those same blobs for d/b' and d/c'. \
-            Then (b1) is (b) on the first blob alone, to show that memory does not grow with the input. \
+            Then (b1) is (b) on the first blob alone, to show that memory does not grow with the input, and \
+            (h) is (b) with --html as well: what the HTML report adds to a run, and its size. \
             (e1) and (e) run 'flowaudit flows --format csv' on the first blob and on all of them, output \
             to /dev/null, once each: the output grows with the blobs, the peak memory must not. Last, the \
             split runs: (s) as many --shard processes as cores at once, each --jobs 1 writing a partial, and (s') \
@@ -135,6 +136,13 @@ struct ThroughputBenchmark: ParsableCommand {
         let oneFile = try measureAnalyze(
             "(b1) flowaudit --jobs 1, first blob", files: [paths[0]], jobs: 1, runFolder: runFolder)
         rows.append(Row(oneFile, bytes: corpus.files[0].decompressedBytes))
+        let withHTML = try measureAnalyze(
+            "(h) flowaudit --jobs 1 --html", files: paths, jobs: 1, runFolder: runFolder,
+            extra: ["--html", "{output}.html"])
+        try check(withHTML.flows, equals: corpus.tuples, from: withHTML.name)
+        rows.append(Row(withHTML, bytes: corpus.decompressedBytes))
+        let htmlPath = "\(runFolder)/\(Self.slug(withHTML.name))-1.html"
+        let htmlSize = (try? FileManager.default.attributesOfItem(atPath: htmlPath)[.size] as? Int) ?? nil
         let flowsOneFile = try measureFlows("(e1) flowaudit flows, first blob", files: [paths[0]], runFolder: runFolder)
         let flowsAll = try measureFlows("(e) flowaudit flows, all blobs", files: paths, runFolder: runFolder)
         try check(flowsOneFile.flows, equals: corpus.files[0].tuples, from: flowsOneFile.name)
@@ -164,6 +172,8 @@ struct ThroughputBenchmark: ParsableCommand {
             Verdict("d/b'  naive Python over --jobs 1", pythonRatios?.overOneJob, atLeast: 3),
             Verdict("d/c'  naive Python over --jobs \(allJobs)", pythonRatios?.overAllJobs, atLeast: 5),
             Verdict("peak RSS of any flowaudit run, MiB", Double(peak) / 1_048_576, atMost: 64),
+            Verdict("h-b   time --html adds to --jobs 1, s", withHTML.wall - oneJob.wall, atMost: 0.5),
+            Verdict("HTML report of the corpus, MiB", htmlSize.map { Double($0) / 1_048_576 }, atMost: 2),
             Verdict(
                 "growth: b over b1 (\(files) blobs over 1), MiB", Double(oneJob.peak - oneFile.peak) / 1_048_576,
                 atMost: 4),
@@ -267,9 +277,11 @@ struct ThroughputBenchmark: ParsableCommand {
         flowaudit ?? (URL(fileURLWithPath: Self.executablePath()).deletingLastPathComponent().path + "/flowaudit")
     }
 
-    private func measureAnalyze(_ name: String, files: [String], jobs: Int, runFolder: String) throws -> Measurement {
+    private func measureAnalyze(
+        _ name: String, files: [String], jobs: Int, runFolder: String, extra: [String] = []
+    ) throws -> Measurement {
         try measure(
-            name, [flowauditPath()] + analyzeArguments(files: files, jobs: jobs, output: "{output}"),
+            name, [flowauditPath()] + analyzeArguments(files: files, jobs: jobs, output: "{output}") + extra,
             runFolder: runFolder
         ) {
             prefix in try Self.flowsInReport(prefix + ".json")

@@ -24,12 +24,14 @@ private struct CoverageCorpus {
                 : [
                     Conversation(
                         source: address, destination: "40.162.77.81", sourcePort: 40000 + hour, destinationPort: 443,
-                        protocolNumber: 6, isInbound: false, isAllowed: true, rule: "UserRule_AllowAzureMachineLearning",
+                        protocolNumber: 6, isInbound: false, isAllowed: true,
+                        rule: "UserRule_AllowAzureMachineLearning",
                         start: hourStart + 600_000, duration: 5_000, bytesSent: 1_000, bytesReceived: 2_000, mac: mac)
                 ]
             let text = FlowLogDocument.blob(
                 .nsgV2, conversations: conversations, mac: mac, hourStart: hourStart, network: network)
-            try directory.write(FlowLogDocument.blobPath(.nsgV2, mac: mac, hourStart: hourStart, network: network), text)
+            try directory.write(
+                FlowLogDocument.blobPath(.nsgV2, mac: mac, hourStart: hourStart, network: network), text)
         }
     }
 
@@ -62,7 +64,8 @@ struct CoverageGapTests {
         #expect(finding.sources == ["nsg/AML-COMPUTE-NSG/000D3A000002"])
         // The coverage: a source per NIC, an hour per blob with its flows, the missing one absent.
         let sources = report.coverage.sources
-        #expect(sources.map(\.source.label) == ["nsg/AML-COMPUTE-NSG/000D3A000001", "nsg/AML-COMPUTE-NSG/000D3A000002"])
+        #expect(
+            sources.map(\.source.label) == ["nsg/AML-COMPUTE-NSG/000D3A000001", "nsg/AML-COMPUTE-NSG/000D3A000002"])
         #expect(sources[1].hours.map { $0.hour - FlowHours.hour(of: corpus.start) } == [0, 1, 3, 4])
         #expect(sources[1].hours.allSatisfy { $0.files == 1 && $0.flows > 0 && $0.damagedFiles == 0 })
         #expect(sources[1].gaps.count == 1 && sources[0].gaps.isEmpty)

@@ -329,7 +329,9 @@ struct ConnectionGroupTests {
         // Destinations and sources with their counts add up to the group's.
         let endpoints = group.endpointCounts()
         #expect(endpoints.destinations.top.map(\.address) == ["198.51.100.23"])
-        #expect(endpoints.destinations.top[0].connections + endpoints.destinations.otherConnections == group.connections.count)
+        #expect(
+            endpoints.destinations.top[0].connections + endpoints.destinations.otherConnections
+                == group.connections.count)
         #expect(endpoints.sources.top[0].bytesOut + endpoints.sources.otherBytesOut == UInt64(count) * 100)
     }
 }

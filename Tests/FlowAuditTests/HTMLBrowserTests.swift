@@ -47,7 +47,8 @@ struct HTMLBrowserTests {
         for key in ["console", "exceptions", "requests"] {
             #expect(seen[key]?.arrayValue?.isEmpty == true, "\(key): \(String(describing: seen[key]))")
         }
-        let problems = seen["log"]?.arrayValue?.filter { ["error", "warning"].contains($0["level"]?.stringValue) } ?? []
+        let problems =
+            seen["log"]?.arrayValue?.filter { ["error", "warning"].contains($0["level"]?.stringValue) } ?? []
         #expect(problems.isEmpty, "\(problems)")
     }
 

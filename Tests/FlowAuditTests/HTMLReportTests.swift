@@ -20,7 +20,8 @@ enum HTMLMarkup {
     /// The elements the report writes itself; log content never adds one.
     static let knownTags: Set<String> = [
         "html", "head", "meta", "title", "style", "body", "svg", "defs", "pattern", "rect", "path", "main", "section",
-        "h1", "h2", "h3", "div", "span", "dl", "dt", "dd", "nav", "a", "article", "header", "p", "code", "table", "thead",
+        "h1", "h2", "h3", "div", "span", "dl", "dt", "dd", "nav", "a", "article", "header", "p", "code", "table",
+        "thead",
         "tbody", "tr", "th", "td", "figure", "figcaption", "g", "text", "line", "polyline", "circle", "ul", "li",
         "footer", "script",
     ]
@@ -54,7 +55,8 @@ struct HTMLReportTests {
         #expect(charts.count == 8)
         for chart in charts {
             let body = chart.prefix { _ in true }.split(separator: "</svg>").first ?? ""
-            #expect(body.contains("<title>") && body.contains("class=\"axis-title\"") && body.contains("class=\"legend\""))
+            #expect(
+                body.contains("<title>") && body.contains("class=\"axis-title\"") && body.contains("class=\"legend\""))
         }
         // Timelines for the findings above low with flows, their buckets adding up to the connections.
         for finding in report.findings where finding.severity >= .medium {
@@ -109,7 +111,9 @@ struct HTMLReportTests {
             finding.flows = 864
             finding.timeline = FindingTimeline(bucketMilliseconds: 9_000_000, buckets: buckets)
             finding.destinationCounts = EndpointCounts(
-                top: (0..<10).map { EndpointCount(address: "198.51.100.\($0)", connections: 80, bytesOut: 1, bytesIn: 1) },
+                top: (0..<10).map {
+                    EndpointCount(address: "198.51.100.\($0)", connections: 80, bytesOut: 1, bytesIn: 1)
+                },
                 total: (864, 10, 10), otherAddresses: 3)
             report.findings.append(finding)
         }
@@ -118,12 +122,17 @@ struct HTMLReportTests {
             report.coverage.sources.append(
                 LogCoverage.Source(
                     source: source,
-                    hours: (0..<720).map { LogCoverage.Hour(hour: FlowHours.hour(of: start) + Int64($0), files: 1, flows: 9) }))
+                    hours: (0..<720).map {
+                        LogCoverage.Hour(hour: FlowHours.hour(of: start) + Int64($0), files: 1, flows: 9)
+                    }))
         }
         report.matrix.cells = (0..<4_096).map {
-            TrafficMatrix.Cell(node: "10.0.\($0 / 200).\($0 % 200)", destination: "Tag\($0 % 60)", allowedFlows: 1, deniedFlows: 1)
+            TrafficMatrix.Cell(
+                node: "10.0.\($0 / 200).\($0 % 200)", destination: "Tag\($0 % 60)", allowedFlows: 1, deniedFlows: 1)
         }
-        report.egress = (0..<3_000).map { EgressVolume(label: "Tag\($0)", isWorkspaceStorage: false, bytesOut: 1, bytesIn: 1) }
+        report.egress = (0..<3_000).map {
+            EgressVolume(label: "Tag\($0)", isWorkspaceStorage: false, bytesOut: 1, bytesIn: 1)
+        }
         report.requirements = (0..<300).map { index in
             var outcome = RequirementOutcome(
                 id: "r\(index)", summary: "s", level: "required", status: .passed, allowedConnections: 1,
@@ -139,6 +148,7 @@ struct HTMLReportTests {
         #expect(html.utf8.count < 2 << 20, "\(html.utf8.count) bytes")
         // The first findings in full, then a line each, then a count.
         #expect(html.matches(of: #/data-kind="unexpected-egress"/#).count == 360)
-        #expect(html.contains("2,940 more findings above info are listed by kind and subject only, and 2,640 not at all"))
+        #expect(
+            html.contains("2,940 more findings above info are listed by kind and subject only, and 2,640 not at all"))
     }
 }

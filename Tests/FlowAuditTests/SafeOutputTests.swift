@@ -276,6 +276,8 @@ struct SafeHTMLOutputTests {
     @Test("HTML escaping: the five metacharacters as entities, controls and bidi overrides as U+FFFD")
     func escaping() {
         #expect(HTMLText.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
-        #expect(HTMLText.escape("a\u{1B}b\u{0}c\u{9B}d\u{202E}e\u{2066}f\u{2028}g\u{7F}h\té") == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g\u{FFFD}h\u{FFFD}é")
+        #expect(
+            HTMLText.escape("a\u{1B}b\u{0}c\u{9B}d\u{202E}e\u{2066}f\u{2028}g\u{7F}h\té")
+                == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g\u{FFFD}h\u{FFFD}é")
     }
 }

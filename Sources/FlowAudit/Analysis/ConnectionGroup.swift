@@ -433,7 +433,8 @@ struct ConnectionGroup: Sendable {
         let bytes = connections.bytes
         func counts(_ byAddress: [IPAddress: (connections: Int, out: UInt64, in: UInt64)]) -> EndpointCounts {
             let sorted = byAddress.sorted {
-                $0.value.connections != $1.value.connections ? $0.value.connections > $1.value.connections : $0.key < $1.key
+                $0.value.connections != $1.value.connections
+                    ? $0.value.connections > $1.value.connections : $0.key < $1.key
             }
             let top = sorted.prefix(limit).map { address, value in
                 EndpointCount(

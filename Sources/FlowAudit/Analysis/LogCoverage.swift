@@ -35,7 +35,9 @@ public struct LogSource: Hashable, Comparable, Sendable {
 
     public static func < (lhs: LogSource, rhs: LogSource) -> Bool {
         let kinds = Kind.allCases
-        return (kinds.firstIndex(of: lhs.kind)!, lhs.name, lhs.detail) < (kinds.firstIndex(of: rhs.kind)!, rhs.name, rhs.detail)
+        return (kinds.firstIndex(of: lhs.kind)!, lhs.name, lhs.detail) < (
+            kinds.firstIndex(of: rhs.kind)!, rhs.name, rhs.detail
+        )
     }
 
     /// The source a blob path names, or `nil` for a path outside a blob tree.
@@ -239,8 +241,9 @@ public struct LogCoverage: Equatable, Sendable {
             let lastHour = statistics.lastTime.map(FlowHours.hour(of:))
             let main = file.sourceHours.max { ($0.flows, $1.source) < ($1.flows, $0.source) }
             let source = main?.source ?? LogSource(kind: .other, name: file.path, detail: "")
-            guard let hour = main.map({ _ in file.sourceHours.filter { $0.source == source }.map(\.hour).max()! })
-                ?? lastHour
+            guard
+                let hour = main.map({ _ in file.sourceHours.filter { $0.source == source }.map(\.hour).max()! })
+                    ?? lastHour
             else { continue }
             update(source, hour) { entry in
                 entry.files += 1

@@ -90,7 +90,9 @@ struct HTMLPage {
             inputSection()
         }
         if let ruleCheck = report.ruleCheck { ruleCheckSection(ruleCheck) }
-        html.element("footer", text: "flowaudit \(verdict.version). Every figure here is also in the JSON report (--json), whole.")
+        html.element(
+            "footer",
+            text: "flowaudit \(verdict.version). Every figure here is also in the JSON report (--json), whole.")
         html.raw("\n</main>\n<script>\n\(HTMLStyle.script)</script>\n</body>\n</html>\n")
         return html.output
     }
@@ -103,13 +105,19 @@ struct HTMLPage {
             html.element("div", [("class", "verdict \(verdict.status.rawValue)")]) { html in
                 html.element("span", [("class", "status")], text: verdict.status.rawValue.uppercased())
                 let prefix = verdict.status.rawValue.uppercased() + ": "
-                let reasons = verdict.headline.hasPrefix(prefix) ? String(verdict.headline.dropFirst(prefix.count)) : verdict.headline
+                let reasons =
+                    verdict.headline.hasPrefix(prefix)
+                    ? String(verdict.headline.dropFirst(prefix.count)) : verdict.headline
                 html.element("span", [("class", "headline")], text: reasons)
             }
             html.element("div", [("class", "counts")]) { html in
                 for severity in Severity.allCases.reversed() {
                     html.element(
-                        "span", [("class", "count"), ("data-severity", severity.rawValue), ("data-count", String(verdict.count(severity)))]
+                        "span",
+                        [
+                            ("class", "count"), ("data-severity", severity.rawValue),
+                            ("data-count", String(verdict.count(severity))),
+                        ]
                     ) { html in
                         html.element("span", [("class", "sev \(severity.rawValue)")], text: severity.rawValue)
                         html.text(" " + ReportText.grouped(verdict.count(severity)))
@@ -209,7 +217,8 @@ struct HTMLPage {
             html.open("table", [("class", "information")])
             html.raw("<thead><tr>")
             for (title, numeric) in [("Kind", false), ("Subject", false), ("Connections", true), ("Message", false)] {
-                html.element("th", numeric ? [("class", "num"), ("data-sortable", "")] : [("data-sortable", "")], text: title)
+                html.element(
+                    "th", numeric ? [("class", "num"), ("data-sortable", "")] : [("data-sortable", "")], text: title)
             }
             html.raw("</tr></thead><tbody>")
             for finding in information.prefix(limits.informationRows) {
@@ -217,7 +226,8 @@ struct HTMLPage {
                     html.element("td", text: finding.kind.rawValue)
                     html.element("td", [("class", "mono")], text: finding.subject)
                     html.element(
-                        "td", [("class", "num"), ("data-sort", String(finding.flows))], text: ReportText.grouped(finding.flows))
+                        "td", [("class", "num"), ("data-sort", String(finding.flows))],
+                        text: ReportText.grouped(finding.flows))
                     html.element("td", text: finding.message)
                 }
             }
@@ -249,7 +259,8 @@ struct HTMLPage {
     }
 
     private mutating func card(_ finding: Finding, timeline drawsTimeline: Bool) {
-        html.open("article", [("class", "finding")] + findingAttributes(finding) + [("id", "finding-" + anchor(finding.id))])
+        html.open(
+            "article", [("class", "finding")] + findingAttributes(finding) + [("id", "finding-" + anchor(finding.id))])
         html.element("header") { html in
             html.element("span", [("class", "sev \(finding.severity.rawValue)")], text: finding.severity.rawValue)
             html.element("span", [("class", "kind")], text: finding.kind.rawValue)
@@ -261,7 +272,7 @@ struct HTMLPage {
                 html.element("dt", text: name)
                 html.element("dd", text: value)
             }
-            if finding.flows > 0 || finding.kind.hasConnections {
+            if finding.flows > 0 || finding.timeline != nil {
                 let unit = finding.check == .uploadVolume ? "hour above the threshold" : "connection"
                 fact(
                     "connections",
@@ -296,7 +307,8 @@ struct HTMLPage {
             html.element("figure", [("class", "chart-box")]) { html in
                 html.element(
                     "figcaption",
-                    text: "When: connections started and bytes per \(ChartScale.duration(timeline.bucketMilliseconds)), "
+                    text:
+                        "When: connections started and bytes per \(ChartScale.duration(timeline.bucketMilliseconds)), "
                         + "UTC" + (finding.isEstimated ? " (connections estimated)" : ""))
                 TimelineChart(
                     timeline: timeline, window: (first, last),
@@ -316,7 +328,9 @@ struct HTMLPage {
         let unit = finding.check == .uploadVolume ? "Hours" : "Connections"
         html.element("table", [("class", "endpoints")]) { html in
             html.raw("<thead><tr>")
-            for (title, numeric) in [("", false), ("Address", false), (unit, true), ("Bytes out", true), ("Bytes in", true)] {
+            for (title, numeric) in [
+                ("", false), ("Address", false), (unit, true), ("Bytes out", true), ("Bytes in", true),
+            ] {
                 html.element("th", numeric ? [("class", "num")] : [], text: title)
             }
             html.raw("</tr></thead><tbody>")
@@ -336,7 +350,8 @@ struct HTMLPage {
                         html.element(
                             "td",
                             text: counts.otherAddresses > 0
-                                ? "\(ReportText.grouped(counts.otherAddresses)) other addresses, and the rest" : "the rest")
+                                ? "\(ReportText.grouped(counts.otherAddresses)) other addresses, and the rest"
+                                : "the rest")
                         html.element("td", [("class", "num")], text: ReportText.grouped(counts.otherConnections))
                         html.element("td", [("class", "num")], text: byteText(counts.otherBytesOut))
                         html.element("td", [("class", "num")], text: byteText(counts.otherBytesIn))
@@ -349,9 +364,11 @@ struct HTMLPage {
 
     /// An id made of letters, digits and dashes.
     private func anchor(_ id: String) -> String {
-        String(id.unicodeScalars.map { scalar in
-            (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) ? Character(scalar) : "-"
-        })
+        String(
+            id.unicodeScalars.map { scalar in
+                (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar)
+                    ? Character(scalar) : "-"
+            })
     }
 
     // MARK: - Requirements
@@ -364,7 +381,8 @@ struct HTMLPage {
         if let grid, !applicable.isEmpty {
             html.element(
                 "p", [("class", "note")],
-                text: "Each row is a requirement that applies, each column \(ChartScale.duration(grid.columnHours * 3_600_000)) "
+                text:
+                    "Each row is a requirement that applies, each column \(ChartScale.duration(grid.columnHours * 3_600_000)) "
                     + "of the window: its traffic allowed, denied, both, or none (unobserved in that time). Counts are "
                     + "flow records; hover a cell for them.")
             let shown = applicable.prefix(limits.heatMapRows)
@@ -379,10 +397,13 @@ struct HTMLPage {
                 }
                 cells.append(
                     columns.enumerated().map { index, counts in
-                        let state = counts.allowed > 0 && counts.denied > 0 ? 2 : counts.denied > 0 ? 1 : counts.allowed > 0 ? 0 : 3
+                        let state =
+                            counts.allowed > 0 && counts.denied > 0
+                            ? 2 : counts.denied > 0 ? 1 : counts.allowed > 0 ? 0 : 3
                         return HeatMap.Cell(
                             state: state,
-                            tooltip: "\(requirement.id), \(grid.label(of: index)): \(ReportText.grouped(counts.allowed)) "
+                            tooltip:
+                                "\(requirement.id), \(grid.label(of: index)): \(ReportText.grouped(counts.allowed)) "
                                 + "allowed, \(ReportText.grouped(counts.denied)) denied flow records")
                     })
             }
@@ -403,13 +424,16 @@ struct HTMLPage {
             }
             if applicable.count > shown.count {
                 html.element(
-                    "p", [("class", "note")], text: "\(applicable.count - shown.count) more requirements in the table below.")
+                    "p", [("class", "note")],
+                    text: "\(applicable.count - shown.count) more requirements in the table below.")
             }
         }
         requirementTable(applicable, title: nil)
         let skipped = report.requirements.filter { $0.status == .skipped }
         if !skipped.isEmpty {
-            requirementTable(skipped, title: "Requirements that do not apply here (situational scenarios that are off, optional hosts)")
+            requirementTable(
+                skipped,
+                title: "Requirements that do not apply here (situational scenarios that are off, optional hosts)")
         }
         html.raw("</section>\n")
     }
@@ -422,15 +446,18 @@ struct HTMLPage {
             ("Requirement", false), ("Level", false), ("Status", false), ("Allowed connections", true),
             ("Denied connections", true), ("Traffic", false),
         ] {
-            html.element("th", numeric ? [("class", "num"), ("data-sortable", "")] : [("data-sortable", "")], text: title)
+            html.element(
+                "th", numeric ? [("class", "num"), ("data-sortable", "")] : [("data-sortable", "")], text: title)
         }
         html.raw("</tr></thead><tbody>")
         for requirement in requirements {
-            html.element("tr", [("data-requirement", requirement.id), ("data-status", requirement.status.rawValue)]) { html in
+            html.element("tr", [("data-requirement", requirement.id), ("data-status", requirement.status.rawValue)]) {
+                html in
                 html.element("td", [("class", "mono")], text: requirement.id)
                 html.element("td", text: requirement.level)
                 html.element(
-                    "td", [("class", "status-\(requirement.status.rawValue)"), ("title", requirement.skipReason ?? "")],
+                    "td",
+                    [("class", "status-\(requirement.status.rawValue)"), ("title", requirement.skipReason ?? "")],
                     text: requirement.status.rawValue)
                 let estimated = requirement.connectionsAreEstimated ? " (est.)" : ""
                 html.element(
@@ -469,7 +496,8 @@ struct HTMLPage {
             return BarChart.Bar(
                 label: volume.label, detail: volume.region ?? (volume.label == "Internet" ? "-" : "global"),
                 value: volume.bytesOut,
-                className: volume.isWorkspaceStorage ? "bar-workspace" : otherRegion ? "bar-other-region" : "bar-egress",
+                className: volume.isWorkspaceStorage
+                    ? "bar-workspace" : otherRegion ? "bar-other-region" : "bar-egress",
                 marker: otherRegion ? "⚠ other region" : nil,
                 tooltip: "\(volume.label)\(volume.isWorkspaceStorage ? " (the workspace's storage)" : ""): "
                     + "\(byteText(volume.bytesOut)) out, \(byteText(volume.bytesIn)) in",
@@ -484,7 +512,8 @@ struct HTMLPage {
             let total = rest.reduce(UInt64(0)) { $0 &+ $1.bytesOut }
             bars.append(
                 BarChart.Bar(
-                    label: "\(rest.count) more destinations", detail: "", value: total, className: "bar-egress", marker: nil,
+                    label: "\(rest.count) more destinations", detail: "", value: total, className: "bar-egress",
+                    marker: nil,
                     tooltip: "\(rest.count) more destinations: \(byteText(total)) out (the JSON report lists them)"))
         }
         let workspace = outbound.filter(\.isWorkspaceStorage).sorted { $0.label < $1.label }.map(bar)
@@ -492,11 +521,13 @@ struct HTMLPage {
         if !workspace.isEmpty { groups.append(BarChart.Group(title: "The workspace's own storage", bars: workspace)) }
         html.element("div", [("class", "chart-box")]) { html in
             BarChart(
-                groups: groups.filter { !$0.bars.isEmpty }, isBytes: true, axisTitle: "bytes out", detailTitle: "region",
+                groups: groups.filter { !$0.bars.isEmpty }, isBytes: true, axisTitle: "bytes out",
+                detailTitle: "region",
                 legend: [
                     LegendItem(swatch: .box("bar-egress", glyph: ""), label: "destination"),
                     LegendItem(swatch: .box("bar-other-region", glyph: "⚠"), label: "storage of another region"),
-                    LegendItem(swatch: .box("bar-workspace", glyph: ""), label: "the workspace's own storage (hatched)"),
+                    LegendItem(
+                        swatch: .box("bar-workspace", glyph: ""), label: "the workspace's own storage (hatched)"),
                 ], label: "Bytes out per destination service tag and region"
             ).render(into: &html)
         }
@@ -517,7 +548,8 @@ struct HTMLPage {
         html.element(
             "p", [("class", "note")],
             text: "Flow records per rule of the exports, in the order each NSG and firewall policy processes them. An "
-                + "allow rule without a hit in the window is marked: it may be unneeded attack surface (see unused-rule).")
+                + "allow rule without a hit in the window is marked: it may be unneeded attack surface (see unused-rule)."
+        )
         func order(_ rule: RuleOutcome) -> (String, String, Int, Int, String) {
             let direction = rule.exported?.direction == .inbound ? 0 : 1
             return (rule.source, rule.container, direction, rule.exported?.priority ?? Int.max, rule.name)
@@ -535,7 +567,8 @@ struct HTMLPage {
                 value: UInt64(max(rule.hits, 0)),
                 className: unused ? "bar-zero" : rule.access == "allow" ? "bar-hits" : "bar-deny-hits",
                 marker: unused ? "⚠ no hits" : nil,
-                tooltip: "\(rule.loggedName) (\(rule.access), priority \(rule.exported?.priority.map(String.init) ?? "-")): "
+                tooltip:
+                    "\(rule.loggedName) (\(rule.access), priority \(rule.exported?.priority.map(String.init) ?? "-")): "
                     + "\(ReportText.counted(rule.hits, "hit"))",
                 attributes: [("data-rule", rule.loggedName), ("data-hits", String(rule.hits))])
             if groups.last?.title == title {
@@ -555,7 +588,8 @@ struct HTMLPage {
             ).render(into: &html)
         }
         if rules.count > limits.ruleBars {
-            html.element("p", [("class", "note")], text: "\(rules.count - limits.ruleBars) more rules in the JSON report.")
+            html.element(
+                "p", [("class", "note")], text: "\(rules.count - limits.ruleBars) more rules in the JSON report.")
         }
         html.raw("</section>\n")
     }
@@ -610,17 +644,21 @@ struct HTMLPage {
                     let label = "\(source.source.label), \(grid.label(of: index))"
                     if let hour, hour.damagedFiles > 0 {
                         return HeatMap.Cell(
-                            state: 2, tooltip: "\(label): \(ReportText.counted(hour.damagedFiles, "damaged file")), "
+                            state: 2,
+                            tooltip: "\(label): \(ReportText.counted(hour.damagedFiles, "damaged file")), "
                                 + "\(ReportText.counted(hour.flows, "flow"))", attributes: [("data-state", "damaged")])
                     }
-                    if gapColumns.contains(index) && (hour == nil || hour!.files + hour!.flows + hour!.dnsRecords == 0) {
-                        return HeatMap.Cell(state: 3, tooltip: "\(label): no logs (a gap)", attributes: [("data-state", "gap")])
+                    if gapColumns.contains(index) && (hour == nil || hour!.files + hour!.flows + hour!.dnsRecords == 0)
+                    {
+                        return HeatMap.Cell(
+                            state: 3, tooltip: "\(label): no logs (a gap)", attributes: [("data-state", "gap")])
                     }
                     guard let hour else { return nil }
                     if hour.flows + hour.dnsRecords > 0 {
                         return HeatMap.Cell(
                             state: 0,
-                            tooltip: "\(label): \(ReportText.counted(hour.files, "file")), \(ReportText.counted(hour.flows, "flow"))"
+                            tooltip:
+                                "\(label): \(ReportText.counted(hour.files, "file")), \(ReportText.counted(hour.flows, "flow"))"
                                 + (hour.dnsRecords > 0 ? ", \(ReportText.counted(hour.dnsRecords, "DNS record"))" : ""),
                             attributes: [("data-state", "logs"), ("data-flows", String(hour.flows))])
                     }
@@ -630,13 +668,17 @@ struct HTMLPage {
                             attributes: [("data-state", "empty")])
                     }
                     return HeatMap.Cell(
-                        state: 4, tooltip: "\(label): \(ReportText.counted(hour.skippedFiles, "blob")) outside the filter's window",
+                        state: 4,
+                        tooltip:
+                            "\(label): \(ReportText.counted(hour.skippedFiles, "blob")) outside the filter's window",
                         attributes: [("data-state", "skipped")])
                 })
         }
         html.element("div", [("class", "chart-box")]) { html in
             HeatMap(
-                rows: shown.map { HeatMap.Row(label: $0.source.label, badge: "", attributes: [("data-source", $0.source.label)]) },
+                rows: shown.map {
+                    HeatMap.Row(label: $0.source.label, badge: "", attributes: [("data-source", $0.source.label)])
+                },
                 columns: grid.axisLabels, namedColumns: false, cells: cells,
                 states: [
                     HeatMap.State(className: "c-logs", glyph: "✓", label: "logs"),
@@ -682,9 +724,11 @@ struct HTMLPage {
         let destinations = top(destinationFlows, limits.matrixDestinations).sorted()
         html.element(
             "p", [("class", "note")],
-            text: "Outbound flow records of each compute node (rows) by destination (columns: the most specific service "
+            text:
+                "Outbound flow records of each compute node (rows) by destination (columns: the most specific service "
                 + "tag, or Internet): allowed, denied or both. Hover a cell for the counts."
-                + (matrix.isSample ? " More node and destination pairs were seen than flowaudit keeps: this is a sample." : ""))
+                + (matrix.isSample
+                    ? " More node and destination pairs were seen than flowaudit keeps: this is a sample." : ""))
         var byCell: [String: TrafficMatrix.Cell] = [:]
         for cell in matrix.cells { byCell[cell.node + "\u{0}" + cell.destination] = cell }
         let cells: [[HeatMap.Cell?]] = nodes.map { node in
@@ -697,7 +741,9 @@ struct HTMLPage {
                     state: state,
                     tooltip: "\(node) to \(destination): \(ReportText.grouped(cell.allowedFlows)) allowed, "
                         + "\(ReportText.grouped(cell.deniedFlows)) denied flow records",
-                    attributes: [("data-allowed", String(cell.allowedFlows)), ("data-denied", String(cell.deniedFlows))])
+                    attributes: [
+                        ("data-allowed", String(cell.allowedFlows)), ("data-denied", String(cell.deniedFlows)),
+                    ])
             }
         }
         html.element("div", [("class", "chart-box")]) { html in
@@ -717,7 +763,8 @@ struct HTMLPage {
             html.element(
                 "p", [("class", "note")],
                 text: "Showing \(nodes.count) of \(nodeFlows.count) nodes and \(destinations.count) of "
-                    + "\(destinationFlows.count) destinations, those with the most flows; the JSON report has every cell.")
+                    + "\(destinationFlows.count) destinations, those with the most flows; the JSON report has every cell."
+            )
         }
         html.raw("</section>\n")
     }
@@ -733,7 +780,10 @@ struct HTMLPage {
                 html.element("dt", text: name)
                 html.element("dd", text: value)
             }
-            fact("files", ReportText.grouped(inputs.files) + (inputs.skippedFiles > 0 ? " (\(inputs.skippedFiles) skipped by the filter)" : ""))
+            fact(
+                "files",
+                ReportText.grouped(inputs.files)
+                    + (inputs.skippedFiles > 0 ? " (\(inputs.skippedFiles) skipped by the filter)" : ""))
             fact("records", ReportText.grouped(inputs.records))
             fact(
                 "flows",
@@ -743,12 +793,16 @@ struct HTMLPage {
                     }.joined(separator: ", ") + ")")
             fact("DNS records", ReportText.grouped(inputs.dnsRecords))
             fact("rejected", ReportText.grouped(inputs.rejected))
-            fact("bytes", "\(byteText(UInt64(max(inputs.bytesRead, 0)))) read, \(byteText(UInt64(max(inputs.bytesDecompressed, 0)))) decompressed")
+            fact(
+                "bytes",
+                "\(byteText(UInt64(max(inputs.bytesRead, 0)))) read, \(byteText(UInt64(max(inputs.bytesDecompressed, 0)))) decompressed"
+            )
         }
         if !inputs.errors.isEmpty {
             html.element("h3", text: "Damaged files")
             html.element("table") { html in
-                html.raw("<thead><tr><th>File</th><th class=\"num\">Offset</th><th>What was lost</th></tr></thead><tbody>")
+                html.raw(
+                    "<thead><tr><th>File</th><th class=\"num\">Offset</th><th>What was lost</th></tr></thead><tbody>")
                 for error in inputs.errors.prefix(100) {
                     html.element("tr") { html in
                         html.element("td", [("class", "mono")], text: error.file)
@@ -787,7 +841,9 @@ struct HTMLPage {
                     case .denied, .partial: "status-failed"
                     case .unknown: "status-unobserved"
                     }
-                html.element("tr", [("data-rule-requirement", requirement.id), ("data-status", requirement.status.rawValue)]) { html in
+                html.element(
+                    "tr", [("data-rule-requirement", requirement.id), ("data-status", requirement.status.rawValue)]
+                ) { html in
                     html.element("td", [("class", "mono")], text: requirement.id)
                     html.element("td", text: requirement.level.rawValue)
                     html.element("td", [("class", className)], text: requirement.status.rawValue)
@@ -866,23 +922,12 @@ struct HourGrid {
     /// Labels under the columns, as many as fit (about eight).
     var axisLabels: [String?] {
         let every = max((columns.count + 7) / 8, columns.count <= 10 ? 1 : 2, 1)
-        let spansDays = columns.count * Int(columnHours) > 24 || (columns.first.map { $0 / 24 } != columns.last.map { $0 / 24 })
+        let spansDays =
+            columns.count * Int(columnHours) > 24 || (columns.first.map { $0 / 24 } != columns.last.map { $0 / 24 })
         return columns.enumerated().map { index, hour in
             index % every == 0 ? ChartScale.timeLabel(hour * 3_600_000, spansDays: spansDays) : nil
         }
     }
 
     var axisTitle: String { "time (UTC), columns of \(ChartScale.duration(columnHours * 3_600_000))" }
-}
-
-extension FindingKind {
-    /// Whether connections are behind findings of this kind (not rules, damage or coverage).
-    var hasConnections: Bool {
-        switch self {
-        case .blockedRequired, .exfiltrationSuspect, .unexpectedEgress, .optionalTraffic: true
-        case .unusedRule, .unobservedRequirement, .inputError, .coverageGap, .ruleBlocksRequired, .ruleTooBroad,
-            .shadowedRule, .redundantRule:
-            false
-        }
-    }
 }

@@ -72,7 +72,8 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             return RequirementHours(
                 bucketMilliseconds: size,
                 buckets: hours.rebucketed(size: size).map {
-                    RequirementHours.Bucket(start: $0.start, allowedFlows: $0.value.allowed, deniedFlows: $0.value.denied)
+                    RequirementHours.Bucket(
+                        start: $0.start, allowedFlows: $0.value.allowed, deniedFlows: $0.value.denied)
                 })
         }
 

@@ -163,7 +163,8 @@ struct TrafficMatrixCheck: AuditCheck {
             // Storage traffic that no exfiltration check takes is the workspace's own.
             let isWorkspaceStorage = allowed && facts.flags.storage != .none && facts.storage == .none
             let setID = facts.setID.rawValue
-            let mixed = (flow.source.low ^ flow.source.high) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(setID) &* 0xC2B2_AE3D_27D4_EB4F
+            let mixed =
+                (flow.source.low ^ flow.source.high) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(setID) &* 0xC2B2_AE3D_27D4_EB4F
                 ^ facts.source
             let index = Int(truncatingIfNeeded: mixed >> (64 - UInt64(Self.slotBits)))
             if !slots[index].isUsed || slots[index].node != flow.source || slots[index].setID != setID
@@ -210,7 +211,8 @@ struct TrafficMatrixCheck: AuditCheck {
             }
             var cells: [Cell: Counts] = [:]
             for (cell, counts) in spilled.cells {
-                cells[Cell(node: cell.node, label: context.traits[Int(cell.setID)].label), default: Counts()].merge(counts)
+                cells[Cell(node: cell.node, label: context.traits[Int(cell.setID)].label), default: Counts()].merge(
+                    counts)
             }
             for (cell, counts) in cells { check.add(cell, counts) }
             return check

@@ -122,13 +122,21 @@ struct UploadVolumeCheck: AuditCheck {
             finding.sources = entry.sources.keys.sorted().map(\.description)
             let total = (entry.hours, entry.out, entry.in)
             finding.destinationCounts = EndpointCounts(
-                top: [EndpointCount(address: destination, connections: entry.hours, bytesOut: entry.out, bytesIn: entry.in)],
+                top: [
+                    EndpointCount(
+                        address: destination, connections: entry.hours, bytesOut: entry.out, bytesIn: entry.in)
+                ],
                 total: total, otherAddresses: 0)
-            let sources = entry.sources.sorted { $0.value.hours != $1.value.hours ? $0.value.hours > $1.value.hours : $0.key < $1.key }
-            let listed = sources.prefix(EndpointCounts.listed).map {
-                EndpointCount(address: $0.key.description, connections: $0.value.hours, bytesOut: $0.value.out, bytesIn: $0.value.in)
+            let sources = entry.sources.sorted {
+                $0.value.hours != $1.value.hours ? $0.value.hours > $1.value.hours : $0.key < $1.key
             }
-            finding.sourceCounts = EndpointCounts(top: listed, total: total, otherAddresses: sources.count - listed.count)
+            let listed = sources.prefix(EndpointCounts.listed).map {
+                EndpointCount(
+                    address: $0.key.description, connections: $0.value.hours, bytesOut: $0.value.out,
+                    bytesIn: $0.value.in)
+            }
+            finding.sourceCounts = EndpointCounts(
+                top: listed, total: total, otherAddresses: sources.count - listed.count)
             finding.timeline = Self.timeline(entry.timeline, size: context.timelineBucket)
             finding.first = entry.first
             finding.last = entry.last
@@ -150,7 +158,8 @@ struct UploadVolumeCheck: AuditCheck {
         var buckets: [Int64: TimelineBucket] = [:]
         for (hour, value) in hours {
             let start = TimeSeries<PerSourceTotals>.floorDivide(hour &* 3_600_000, size) &* size
-            buckets[start, default: TimelineBucket(start: start, connections: 0, bytesOut: 0, bytesIn: 0)].connections +=
+            buckets[start, default: TimelineBucket(start: start, connections: 0, bytesOut: 0, bytesIn: 0)]
+                .connections +=
                 value.hours
             buckets[start]!.bytesOut &+= value.out
             buckets[start]!.bytesIn &+= value.in

@@ -78,7 +78,8 @@ enum ChartScale {
     /// A coordinate with at most one decimal.
     static func coordinate(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
-        return tenths % 10 == 0 ? String(tenths / 10) : (tenths < 0 && tenths > -10 ? "-" : "") + "\(tenths / 10).\(abs(tenths % 10))"
+        return tenths % 10 == 0
+            ? String(tenths / 10) : (tenths < 0 && tenths > -10 ? "-" : "") + "\(tenths / 10).\(abs(tenths % 10))"
     }
 }
 
@@ -121,7 +122,8 @@ enum SVGChart {
                 html.empty(
                     "rect",
                     [
-                        ("class", className), ("x", ChartScale.coordinate(position)), ("y", ChartScale.coordinate(y - 10)),
+                        ("class", className), ("x", ChartScale.coordinate(position)),
+                        ("y", ChartScale.coordinate(y - 10)),
                         ("width", "12"), ("height", "12"),
                     ])
                 if !glyph.isEmpty {
@@ -144,7 +146,8 @@ enum SVGChart {
                 if let marker { Self.marker(marker, className: className, x: position + 11, y: y - 4, into: &html) }
                 position += 26
             }
-            html.element("text", [("x", ChartScale.coordinate(position)), ("y", ChartScale.coordinate(y))], text: item.label)
+            html.element(
+                "text", [("x", ChartScale.coordinate(position)), ("y", ChartScale.coordinate(y))], text: item.label)
             position += Double(item.label.count) * 6.4 + 18
         }
         html.raw("</g>")
@@ -156,14 +159,16 @@ enum SVGChart {
             html.empty(
                 "rect",
                 [
-                    ("class", className + " marker"), ("x", ChartScale.coordinate(x - 3)), ("y", ChartScale.coordinate(y - 3)),
+                    ("class", className + " marker"), ("x", ChartScale.coordinate(x - 3)),
+                    ("y", ChartScale.coordinate(y - 3)),
                     ("width", "6"), ("height", "6"),
                 ])
         } else {
             html.empty(
                 "circle",
                 [
-                    ("class", className + " marker"), ("cx", ChartScale.coordinate(x)), ("cy", ChartScale.coordinate(y)),
+                    ("class", className + " marker"), ("cx", ChartScale.coordinate(x)),
+                    ("cy", ChartScale.coordinate(y)),
                     ("r", "3"),
                 ])
         }
@@ -174,7 +179,8 @@ enum SVGChart {
         html.open(
             "svg",
             [
-                ("class", "chart " + className), ("viewBox", "0 0 \(ChartScale.coordinate(width)) \(ChartScale.coordinate(height))"),
+                ("class", "chart " + className),
+                ("viewBox", "0 0 \(ChartScale.coordinate(width)) \(ChartScale.coordinate(height))"),
                 ("width", ChartScale.coordinate(width)), ("height", ChartScale.coordinate(height)), ("role", "img"),
                 ("aria-label", label),
             ])
@@ -197,7 +203,10 @@ enum SVGChart {
                 ])
             html.element(
                 "text",
-                [("x", ChartScale.coordinate(x)), ("y", ChartScale.coordinate(bottom + 14)), ("text-anchor", "middle")],
+                [
+                    ("x", ChartScale.coordinate(x)), ("y", ChartScale.coordinate(bottom + 14)),
+                    ("text-anchor", "middle"),
+                ],
                 text: labels(tick))
         }
         html.empty(
@@ -229,8 +238,12 @@ struct TimelineChart {
 
     func render(into html: inout HTMLBuilder) {
         let size = timeline.bucketMilliseconds
-        let start = TimeSeries<PerSourceTotals>.floorDivide(min(window.first, timeline.buckets.first?.start ?? window.first), size) * size
-        let lastStart = TimeSeries<PerSourceTotals>.floorDivide(max(window.last, timeline.buckets.last?.start ?? window.last), size) * size
+        let start =
+            TimeSeries<PerSourceTotals>.floorDivide(
+                min(window.first, timeline.buckets.first?.start ?? window.first), size) * size
+        let lastStart =
+            TimeSeries<PerSourceTotals>.floorDivide(max(window.last, timeline.buckets.last?.start ?? window.last), size)
+            * size
         let end = lastStart + size
         let (left, right, top, bottom) = (62.0, Self.width - 74, 34.0, Self.height - 46)
         func x(_ time: Int64) -> Double { left + Double(time - start) / Double(end - start) * (right - left) }
@@ -254,7 +267,8 @@ struct TimelineChart {
                 LegendItem(swatch: .line("line-in", marker: "square"), label: "bytes in (right axis, \(unit.name))"),
             ]
         } else {
-            legend.append(LegendItem(swatch: .line("line-none", marker: nil), label: "no bytes (denied or none logged)"))
+            legend.append(
+                LegendItem(swatch: .line("line-none", marker: nil), label: "no bytes (denied or none logged)"))
         }
         SVGChart.legend(legend, x: left, y: 16, into: &html)
         // Left axis: connections.
@@ -268,13 +282,15 @@ struct TimelineChart {
                     ("y1", ChartScale.coordinate(y)), ("y2", ChartScale.coordinate(y)),
                 ])
             html.element(
-                "text", [("x", ChartScale.coordinate(left - 6)), ("y", ChartScale.coordinate(y + 4)), ("text-anchor", "end")],
+                "text",
+                [("x", ChartScale.coordinate(left - 6)), ("y", ChartScale.coordinate(y + 4)), ("text-anchor", "end")],
                 text: ChartScale.number(tick))
         }
         html.element(
             "text",
             [
-                ("class", "axis-title"), ("transform", "translate(14 \(ChartScale.coordinate((top + bottom) / 2))) rotate(-90)"),
+                ("class", "axis-title"),
+                ("transform", "translate(14 \(ChartScale.coordinate((top + bottom) / 2))) rotate(-90)"),
                 ("text-anchor", "middle"),
             ], text: "connections")
         if maxBytes > 0 {
@@ -282,14 +298,20 @@ struct TimelineChart {
                 let y = yBytes(UInt64(tick * unit.size))
                 html.element(
                     "text",
-                    [("x", ChartScale.coordinate(right + 6)), ("y", ChartScale.coordinate(y + 4)), ("text-anchor", "start")],
+                    [
+                        ("x", ChartScale.coordinate(right + 6)), ("y", ChartScale.coordinate(y + 4)),
+                        ("text-anchor", "start"),
+                    ],
                     text: ChartScale.number(tick))
             }
             html.element(
                 "text",
                 [
                     ("class", "axis-title"),
-                    ("transform", "translate(\(ChartScale.coordinate(Self.width - 12)) \(ChartScale.coordinate((top + bottom) / 2))) rotate(90)"),
+                    (
+                        "transform",
+                        "translate(\(ChartScale.coordinate(Self.width - 12)) \(ChartScale.coordinate((top + bottom) / 2))) rotate(90)"
+                    ),
                     ("text-anchor", "middle"),
                 ], text: "bytes (\(unit.name))")
         }
@@ -305,13 +327,17 @@ struct TimelineChart {
                 ])
             html.element(
                 "text",
-                [("x", ChartScale.coordinate(x(tick))), ("y", ChartScale.coordinate(bottom + 16)), ("text-anchor", "middle")],
+                [
+                    ("x", ChartScale.coordinate(x(tick))), ("y", ChartScale.coordinate(bottom + 16)),
+                    ("text-anchor", "middle"),
+                ],
                 text: ChartScale.timeLabel(tick, spansDays: spansDays))
         }
         html.empty(
             "line",
             [
-                ("x1", ChartScale.coordinate(left)), ("x2", ChartScale.coordinate(right)), ("y1", ChartScale.coordinate(bottom)),
+                ("x1", ChartScale.coordinate(left)), ("x2", ChartScale.coordinate(right)),
+                ("y1", ChartScale.coordinate(bottom)),
                 ("y2", ChartScale.coordinate(bottom)),
             ])
         html.element(
@@ -355,14 +381,18 @@ struct TimelineChart {
             let center = x(time) + (right - left) * Double(size) / Double(end - start) / 2
             pointsOut.append("\(ChartScale.coordinate(center)),\(ChartScale.coordinate(yBytes(bucket?.bytesOut ?? 0)))")
             pointsIn.append("\(ChartScale.coordinate(center)),\(ChartScale.coordinate(yBytes(bucket?.bytesIn ?? 0)))")
-            if let bucket, bucket.bytesOut > 0 || bucket.bytesIn > 0 { markers.append((center, bucket.bytesOut, bucket.bytesIn)) }
+            if let bucket, bucket.bytesOut > 0 || bucket.bytesIn > 0 {
+                markers.append((center, bucket.bytesOut, bucket.bytesIn))
+            }
             time += size
         }
         html.empty("polyline", [("class", "line-in"), ("points", pointsIn.joined(separator: " "))])
         html.empty("polyline", [("class", "line-out"), ("points", pointsOut.joined(separator: " "))])
         if markers.count <= 72 {
             for (center, out, inbound) in markers {
-                if inbound > 0 { SVGChart.marker("square", className: "line-in", x: center, y: yBytes(inbound), into: &html) }
+                if inbound > 0 {
+                    SVGChart.marker("square", className: "line-in", x: center, y: yBytes(inbound), into: &html)
+                }
                 if out > 0 { SVGChart.marker("circle", className: "line-out", x: center, y: yBytes(out), into: &html) }
             }
         }
@@ -417,7 +447,11 @@ struct BarChart {
             ticks: ticks, scale: { x($0 * unit.size) }, labels: ChartScale.number, left: left, right: right, top: top,
             bottom: bottom, title: isBytes ? "\(axisTitle) (\(unit.name))" : axisTitle, into: &html)
         html.element(
-            "text", [("class", "column-title"), ("x", ChartScale.coordinate(labelWidth)), ("y", ChartScale.coordinate(top - 4))],
+            "text",
+            [
+                ("class", "column-title"), ("x", ChartScale.coordinate(labelWidth)),
+                ("y", ChartScale.coordinate(top - 4)),
+            ],
             text: detailTitle)
         var y = top
         for group in groups {
@@ -440,7 +474,8 @@ struct BarChart {
                 html.empty(
                     "rect",
                     [
-                        ("class", bar.className), ("x", ChartScale.coordinate(left)), ("y", ChartScale.coordinate(y + 3)),
+                        ("class", bar.className), ("x", ChartScale.coordinate(left)),
+                        ("y", ChartScale.coordinate(y + 3)),
                         ("width", ChartScale.coordinate(max(end - left, bar.value > 0 ? 1 : 0))),
                         ("height", ChartScale.coordinate(rowHeight - 6)),
                     ])
@@ -515,13 +550,19 @@ struct HeatMap {
             if namedColumns {
                 html.element(
                     "text",
-                    [("transform", "translate(\(ChartScale.coordinate(center + 4)) \(ChartScale.coordinate(top - 4))) rotate(-55)")],
+                    [
+                        (
+                            "transform",
+                            "translate(\(ChartScale.coordinate(center + 4)) \(ChartScale.coordinate(top - 4))) rotate(-55)"
+                        )
+                    ],
                     text: ReportText.middleCut(column, length: 28))
             } else {
                 html.empty(
                     "line",
                     [
-                        ("x1", ChartScale.coordinate(center - cellWidth / 2)), ("x2", ChartScale.coordinate(center - cellWidth / 2)),
+                        ("x1", ChartScale.coordinate(center - cellWidth / 2)),
+                        ("x2", ChartScale.coordinate(center - cellWidth / 2)),
                         ("y1", ChartScale.coordinate(bottom)), ("y2", ChartScale.coordinate(bottom + 4)),
                     ])
                 html.element(
@@ -549,8 +590,11 @@ struct HeatMap {
             if !row.badge.isEmpty {
                 html.element(
                     "text",
-                    [("class", "badge-text"), ("x", ChartScale.coordinate(labelWidth - 6)), ("y", ChartScale.coordinate(y + 13)),
-                     ("text-anchor", "end")], text: row.badge)
+                    [
+                        ("class", "badge-text"), ("x", ChartScale.coordinate(labelWidth - 6)),
+                        ("y", ChartScale.coordinate(y + 13)),
+                        ("text-anchor", "end"),
+                    ], text: row.badge)
             }
             for (columnIndex, cell) in cells[rowIndex].enumerated() {
                 guard let cell else { continue }
@@ -567,7 +611,10 @@ struct HeatMap {
                 if !state.glyph.isEmpty {
                     html.element(
                         "text",
-                        [("class", "glyph"), ("x", ChartScale.coordinate(x + cellWidth / 2)), ("y", ChartScale.coordinate(y + 13))],
+                        [
+                            ("class", "glyph"), ("x", ChartScale.coordinate(x + cellWidth / 2)),
+                            ("y", ChartScale.coordinate(y + 13)),
+                        ],
                         text: state.glyph)
                 }
             }
