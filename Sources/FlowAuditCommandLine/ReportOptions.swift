@@ -48,6 +48,13 @@ struct ReportOptions: ParsableArguments {
 
     @Option(
         name: .long,
+        help: ArgumentHelp(
+            "Write the HTML report (one self-contained page with charts, for a person) to this file.",
+            valueName: "file"))
+    var html: String?
+
+    @Option(
+        name: .long,
         help: ArgumentHelp("The report standard output shows (default: text, for a person).", valueName: "format"))
     var format: ReportFormat?
 
@@ -70,8 +77,11 @@ struct ReportOptions: ParsableArguments {
 
     /// The report files asked for, by format.
     private var files: [(format: ReportFormat, flag: String, path: String)] {
-        [(ReportFormat.json, "--json", json), (.junit, "--junit", junit), (.markdown, "--markdown", markdown)]
-            .compactMap { format, flag, path in path.map { (format, flag, $0) } }
+        [
+            (ReportFormat.json, "--json", json), (.junit, "--junit", junit), (.markdown, "--markdown", markdown),
+            (.html, "--html", html),
+        ]
+        .compactMap { format, flag, path in path.map { (format, flag, $0) } }
     }
 
     func validate() throws {

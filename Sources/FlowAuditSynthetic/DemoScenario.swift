@@ -1,7 +1,7 @@
 import FlowAudit
 
 /// The demo scenario behind `sample-logs/`: an Azure ML compute cluster without public IPs in the subnet
-/// 10.0.1.0/24 of a VNet in China North 3, 2026-07-20 08:00 to 10:00 UTC, logged by NSG flow logs (v2),
+/// 10.0.1.0/24 of a VNet in China North 3, 2026-07-20 08:00 to 11:00 UTC, logged by NSG flow logs (v2),
 /// VNet flow logs (v4) and the hub's Azure Firewall (application rules in both the legacy and the
 /// structured form, and the DNS proxy).
 ///
@@ -12,7 +12,8 @@ import FlowAudit
 ///   `Storage` tag;
 /// - node 10.0.1.5 opens SSH sessions to an internet host, allowed by `AllowSSHOutbound`;
 /// - the NSG rule `AllowLegacyFtpOutbound` sees no traffic;
-/// - the firewall's structured log of the current hour (10:00) ends in a half-written line.
+/// - the VNet flow log wrote no blob for node 10.0.1.4's NIC at 09:00 (its NSG flow log still saw the hour);
+/// - the firewall's structured log of the current hour (11:00) ends in a half-written line.
 public struct DemoScenario: Sendable {
     /// A compute node: its address and NIC MAC.
     public struct Node: Sendable {
@@ -38,7 +39,9 @@ public struct DemoScenario: Sendable {
     ]
     /// 2026-07-20T08:00:00Z.
     public var start: Int64 = CivilTime.milliseconds(year: 2026, month: 7, day: 20, hour: 8, minute: 0, second: 0)
-    public var hours = 2
+    public var hours = 3
+    /// The VNet flow-log blob that is missing: the node (an index into ``nodes``) and the hour (from 0).
+    public var missingVNetBlob: (node: Int, hour: Int)? = (0, 1)
     /// The workspace's storage account and the address its traffic goes to.
     public static let storageAccount = "amlwsstorage01"
     public static let storageAddress = "52.130.102.20"

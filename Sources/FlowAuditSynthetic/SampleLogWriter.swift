@@ -24,8 +24,11 @@ public enum SampleLogWriter {
         }
         for hour in 0..<scenario.hours {
             let hourStart = scenario.start + Int64(hour) * 3_600_000
-            for node in scenario.nodes {
+            for (nodeIndex, node) in scenario.nodes.enumerated() {
                 for kind in [FlowLogDocument.Kind.nsgV2, .vnetV4] {
+                    if kind == .vnetV4, let missing = scenario.missingVNetBlob, missing == (nodeIndex, hour) {
+                        continue
+                    }
                     let blob = FlowLogDocument.blob(
                         kind, conversations: conversations, mac: node.mac, hourStart: hourStart,
                         network: scenario.network)

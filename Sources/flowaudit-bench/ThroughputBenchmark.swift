@@ -25,7 +25,8 @@ struct ThroughputBenchmark: ParsableCommand {
             (b1) is (b) on the first blob alone, to show that memory does not grow with the input. (e) is \
             that blob, one large gzip file, on all cores, against (e0) zlib alone on it. (f) is the first \
             NSG and VNet blobs decompressed to plain JSON, analysed with --jobs 1, and (f-read) the same \
-            only read (no audit); (g) is jq counting their tuples, when jq is installed. (h1) and (h) run \
+            only read (no audit); (g) is jq counting their tuples, when jq is installed. (i) is (b) with --html \
+            as well: what the HTML report adds to a run, and its size. (h1) and (h) run \
             'flowaudit flows --format csv' on the first blob and on all of them, output to /dev/null, once \
             each: the output grows with the blobs, the peak memory must not. Last, the split runs: (s) as \
             many --shard processes as cores at once, each --jobs 1 writing a partial, and (s') their merge, \
@@ -164,6 +165,10 @@ struct ThroughputBenchmark: ParsableCommand {
             plainRows.append((file.kind, full, read, jqRun, file))
         }
         if jqPath == nil { print("skipping (g): \(jq) not found") }
+        let withHTML = plan.analyze(
+            "(i) flowaudit --jobs 1 --html", flowaudit,
+            { analyzeArguments(files: $0, jobs: $1, output: $2) + ["--html", "{output}.html"] },
+            paths, jobs: 1)
         let flowsFirstBlob = plan.flows("(h1) flowaudit flows, first blob", flowaudit, [paths[0]])
         let flowsAll = plan.flows("(h) flowaudit flows, all blobs", flowaudit, paths)
 
@@ -179,6 +184,9 @@ struct ThroughputBenchmark: ParsableCommand {
         try check(measured[blobAllCores].flows, equals: corpus.files[0].tuples, from: measured[blobAllCores].name)
         try check(measured[flowsFirstBlob].flows, equals: corpus.files[0].tuples, from: measured[flowsFirstBlob].name)
         try check(measured[flowsAll].flows, equals: corpus.tuples, from: measured[flowsAll].name)
+        try check(measured[withHTML].flows, equals: corpus.tuples, from: measured[withHTML].name)
+        let htmlPath = "\(runFolder)/\(Self.slug(measured[withHTML].name))-1.html"
+        let htmlSize = (try? FileManager.default.attributesOfItem(atPath: htmlPath)[.size] as? Int) ?? nil
         for row in plainRows {
             for index in [row.full, row.read] + (row.jq.map { [$0] } ?? []) {
                 try check(measured[index].flows, equals: row.file.tuples, from: measured[index].name)
@@ -188,6 +196,7 @@ struct ThroughputBenchmark: ParsableCommand {
             Row(measured[inflate], bytes: corpus.decompressedBytes),
             Row(measured[oneJob], bytes: corpus.decompressedBytes),
             Row(measured[allCores], bytes: corpus.decompressedBytes),
+            Row(measured[withHTML], bytes: corpus.decompressedBytes),
         ]
         if let python {
             try check(measured[python.naive].output, startsWith: nsgTuples, what: "tuples", from: "the naive reference")
@@ -248,6 +257,8 @@ struct ThroughputBenchmark: ParsableCommand {
         }
         verdicts += [
             Verdict("peak RSS of any flowaudit run, MiB", Double(peak) / 1_048_576, atMost: 64),
+            Verdict("i-b   time --html adds to --jobs 1, s", wall(withHTML) - wall(oneJob), atMost: 0.5),
+            Verdict("HTML report of the corpus, MiB", htmlSize.map { Double($0) / 1_048_576 }, atMost: 2),
             Verdict(
                 "growth: b over b1 (\(files) blobs over 1), MiB",
                 Double(measured[oneJob].peak - measured[firstBlob].peak) / 1_048_576, atMost: 4),

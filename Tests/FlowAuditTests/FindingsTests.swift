@@ -303,9 +303,9 @@ struct FindingsTests {
 @Suite("Connection groups")
 struct ConnectionGroupTests {
     @Test("connections logged by two sources count once, beyond the tracked limit too, in bounded memory")
-    func duplicatesBeyondTheLimit() {
+    func duplicatesBeyondTheLimit() throws {
         let limit = AnalysisBounds().connections
-        var group = ConnectionGroup(limit: limit)
+        var group = ConnectionGroup(limit: limit, timelineBuckets: AnalysisBounds().timelineBuckets)
         let count = limit + 1904
         for index in 0..<count {
             let key = ConnectionKey(
@@ -321,5 +321,17 @@ struct ConnectionGroupTests {
         #expect(group.connections.isEstimated && abs(group.connections.count - count) < count / 20)
         #expect(group.connections.bytes.out == UInt64(count) * 100 && group.connections.bytes.in == UInt64(count) * 10)
         #expect(group.first == 0 && group.last == Int64(count - 1))
+        // The timeline: one 5-minute bucket, its bytes those of one source, its connections the estimate.
+        let timeline = try #require(group.timeline(size: 300_000))
+        #expect(timeline.bucketMilliseconds == 300_000 && timeline.buckets.count == 1)
+        #expect(timeline.buckets.first?.bytesOut == UInt64(count) * 100)
+        #expect(timeline.buckets.first?.connections == group.connections.count)
+        // Destinations and sources with their counts add up to the group's.
+        let endpoints = group.endpointCounts()
+        #expect(endpoints.destinations.top.map(\.address) == ["198.51.100.23"])
+        #expect(
+            endpoints.destinations.top[0].connections + endpoints.destinations.otherConnections
+                == group.connections.count)
+        #expect(endpoints.sources.top[0].bytesOut + endpoints.sources.otherBytesOut == UInt64(count) * 100)
     }
 }

@@ -14,12 +14,18 @@ private func expected(
 ) -> (flows: Int, dns: Int) {
     let (conversations, requests) = scenario.traffic()
     let written = scenario.start..<(scenario.start + Int64(scenario.hours) * 3_600_000)
+    // The hour whose VNet flow-log blob of one NIC is missing.
+    let missing = scenario.missingVNetBlob.map { missing in
+        let start = scenario.start + Int64(missing.hour) * 3_600_000
+        return (mac: scenario.nodes[missing.node].mac, hour: start..<(start + 3_600_000))
+    }
     var flows = 0
     var dns = 0
     for conversation in conversations
     where keeps(conversation.source, conversation.destination, conversation.sourcePort, conversation.destinationPort) {
         for event in conversation.events() where written.contains(event.time) {
-            if window.contains(event.time) { flows += 1 }  // VNet v4
+            let unlogged = missing.map { $0.mac == conversation.mac && $0.hour.contains(event.time) } ?? false
+            if window.contains(event.time) && !unlogged { flows += 1 }  // VNet v4
             if window.contains(event.time / 1000 * 1000) { flows += 1 }  // NSG v2
         }
     }
@@ -193,10 +199,10 @@ struct FlowFilterTests {
     @Test("spans count back from the end of the newest blob hour; the reports state the resolved window")
     func relativeBounds() async throws {
         let demo = try FlowsDemo()
-        // The newest blob is the firewall's of 10:00, so the newest log ends at 11:00.
-        let report = try await demo.analyze(try request(from: "2h", to: "90m"))
+        // The newest blob is the firewall's of 11:00, so the newest log ends at 12:00.
+        let report = try await demo.analyze(try request(from: "3h", to: "150m"))
         let filter = try #require(report.filter)
-        #expect(filter.newestLog == demoTime(11, 0))
+        #expect(filter.newestLog == demoTime(12, 0))
         #expect(filter.from == demoTime(9, 0))
         #expect(filter.to == demoTime(9, 30))
         let truth = expected(demo.scenario, window: demoTime(9, 0)..<demoTime(9, 30)) { _, _, _, _ in true }
@@ -207,18 +213,18 @@ struct FlowFilterTests {
         let settings = try #require(json["settings"]?["filters"])
         #expect(settings["from"]?.stringValue == "2026-07-20T09:00:00.000Z")
         #expect(settings["to"]?.stringValue == "2026-07-20T09:30:00.000Z")
-        #expect(settings["fromArgument"]?.stringValue == "2h")
-        #expect(settings["newestLog"]?.stringValue == "2026-07-20T11:00:00.000Z")
+        #expect(settings["fromArgument"]?.stringValue == "3h")
+        #expect(settings["newestLog"]?.stringValue == "2026-07-20T12:00:00.000Z")
         #expect(json["inputs"]?["filteredOut"]?.numberValue?.int64Value == Int64(report.inputs.filteredOut))
         #expect(json["inputs"]?["skippedFiles"]?.numberValue?.int64Value == Int64(report.inputs.skippedFiles))
         let text = TextReporter().render(report, verdict: verdict)
-        #expect(text.contains("filters") && text.contains("from 2026-07-20T09:00:00.000Z (2h before the newest"))
+        #expect(text.contains("filters") && text.contains("from 2026-07-20T09:00:00.000Z (3h before the newest"))
         #expect(
             try JUnitReporter().render(report, verdict: verdict).contains(
                 "<property name=\"filters\" value=\"from 2026-07-20T09:00:00.000Z"))
         #expect(
             MarkdownReporter().render(report, verdict: verdict).contains(
-                "- Filters: from 2026-07-20T09\\:00\\:00.000Z (2h before"))
+                "- Filters: from 2026-07-20T09\\:00\\:00.000Z (3h before"))
         // Without a filter the report says so.
         let unfilteredReport = try await demo.analyze()
         let plain = try JSONValue.parse(

@@ -68,9 +68,9 @@ struct SplitCorpus {
     }
 }
 
-/// The four reports, as written to files.
+/// The five reports, as written to files.
 func reports(_ report: AnalysisReport) throws -> [String] {
-    try [ReportFormat.text, .json, .junit, .markdown].map { try report.rendered($0) }
+    try [ReportFormat.text, .json, .junit, .markdown, .html].map { try report.rendered($0) }
 }
 
 /// A state written to a partial file's bytes and read back.
@@ -117,7 +117,7 @@ struct PartialResultTests {
             }
             let mergedReport = states[0].report()
             let merged = try reports(mergedReport)
-            for (index, name) in ["text", "JSON", "JUnit", "Markdown"].enumerated() {
+            for (index, name) in ["text", "JSON", "JUnit", "Markdown", "HTML"].enumerated() {
                 #expect(merged[index] == single[index], "\(name) report differs: round \(round), \(shardCount) parts")
             }
             // Also what the reports do not print yet: connection counts of requirements, observed protocols.
@@ -352,6 +352,17 @@ struct MergeCommandTests {
         let older = try directory.write("older.partial", PartialFile.magic + [1, 0, 0, 0, 0, 0, 0])
         await expectRefusal(
             [older], mentioning: [older, "format version 1,", "analyze --partial again"], output: output)
+        // Version 2, before timelines, requirement hours, the traffic matrix and the log sources travelled: a
+        // whole file of that version (the current body under the old number, its checksum right).
+        var previous = bytes
+        previous[PartialFile.magic.count] = 2
+        previous.removeLast(4)
+        let crc = crc32(of: previous)
+        previous += [UInt8(crc & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 24)]
+        let version2 = try directory.write("version-2.partial", previous)
+        await expectRefusal(
+            [version2], mentioning: [version2, "format version 2,", "reads version 3", "analyze --partial again"],
+            output: output)
         await expectRefusal(
             [directory.path + "/absent.partial"], mentioning: ["absent.partial", "cannot read"], output: output)
     }
@@ -509,10 +520,13 @@ struct PartialSettingsTests {
     ) {
         let prefix = directory.path + "/" + name
         let run = await flowaudit(
-            arguments + ["--json", prefix + ".json", "--junit", prefix + ".xml", "--markdown", prefix + ".md"],
+            arguments + [
+                "--json", prefix + ".json", "--junit", prefix + ".xml", "--markdown", prefix + ".md", "--html",
+                prefix + ".html",
+            ],
             output: prefix + ".txt")
         #expect(run.errors.isEmpty, "\(run.errors)")
-        let reports = try [".txt", ".json", ".xml", ".md"].map {
+        let reports = try [".txt", ".json", ".xml", ".md", ".html"].map {
             try String(contentsOfFile: prefix + $0, encoding: .utf8)
         }
         return (run.status, reports)
@@ -545,7 +559,7 @@ struct PartialSettingsTests {
         try FileManager.default.removeItem(atPath: directory.path + "/tags")
         let merged = try await run(["merge"] + partials.reversed() + ["--quiet"], in: directory, name: "merged")
         #expect(merged.status == single.status)
-        for (index, name) in ["text", "JSON", "JUnit", "Markdown"].enumerated() {
+        for (index, name) in ["text", "JSON", "JUnit", "Markdown", "HTML"].enumerated() {
             #expect(merged.reports[index] == single.reports[index], "the merged \(name) report differs")
         }
     }
@@ -572,7 +586,7 @@ struct PartialSettingsTests {
         #expect(
             json["ruleCheck"]?["layers"]?.arrayValue?.first?.stringValue == "nsg aml-compute-nsg (aml-compute-nsg.json)"
         )
-        #expect(json["inputs"]?["files"]?.numberValue?.int64Value == 38)
+        #expect(json["inputs"]?["files"]?.numberValue?.int64Value == 54)
     }
 
     @Test("partials made with different filters, or a filter and none, are refused naming the setting")
@@ -624,7 +638,7 @@ struct PartialSettingsTests {
         }
         let merged = try await run(["merge"] + partials + ["--quiet"], in: directory, name: "merged")
         #expect(merged.status == single.status)
-        for (index, name) in ["text", "JSON", "JUnit", "Markdown"].enumerated() {
+        for (index, name) in ["text", "JSON", "JUnit", "Markdown", "HTML"].enumerated() {
             #expect(merged.reports[index] == single.reports[index], "the merged \(name) report differs")
         }
     }

@@ -173,6 +173,27 @@ private enum Read {
         return read
     }
 
+    /// The HTML report states what it shows in data attributes as well: the verdict on `<body>`, a count per
+    /// severity, a row per requirement with its status, and an element per finding with its connections.
+    static func html(_ text: String) throws -> ReadBack {
+        func unescaped(_ value: some StringProtocol) -> String {
+            String(value).replacing("&lt;", with: "<").replacing("&gt;", with: ">").replacing("&quot;", with: "\"")
+                .replacing("&#39;", with: "'").replacing("&amp;", with: "&")
+        }
+        var read = ReadBack()
+        read.status = String(try #require(text.firstMatch(of: #/<body data-verdict="(\w+)">/#)).1)
+        for match in text.matches(of: #/data-severity="(\w+)" data-count="(\d+)"/#) {
+            read.severityCounts[String(match.1)] = number(match.2)
+        }
+        for match in text.matches(of: #/<tr data-requirement="([^"]*)" data-status="(\w+)">/#) {
+            read.requirementStatuses[unescaped(match.1)] = String(match.2)
+        }
+        for match in text.matches(of: #/data-kind="([^"]*)" data-subject="([^"]*)" data-connections="(\d+)"/#) {
+            read.connections["\(unescaped(match.1)) \(unescaped(match.2))"] = number(match.3)
+        }
+        return read
+    }
+
     static func junit(_ text: String) throws -> ReadBack {
         let suites = try XMLSchemaValidation.elementTree(of: text).children(named: "testsuite")
         var read = ReadBack()
@@ -217,10 +238,10 @@ private enum Read {
     }
 }
 
-@Suite("The four reports agree")
+@Suite("The five reports agree")
 struct ReportConsistencyTests {
     @Test(
-        "text, JSON, Markdown and JUnit agree on the verdict, the counts, the requirements and the connections",
+        "text, JSON, Markdown, JUnit and HTML agree on the verdict, the counts, the requirements and the connections",
         arguments: [false, true], [Severity.high, .medium, nil])
     func reportsAgree(clean: Bool, failOn: Severity?) async throws {
         let directory = try await Demo.write(clean: clean)
@@ -230,9 +251,10 @@ struct ReportConsistencyTests {
         let text = try Read.text(report.rendered(.text, failOn: failOn))
         let markdown = try Read.markdown(report.rendered(.markdown, failOn: failOn))
         let junit = try Read.junit(report.rendered(.junit, failOn: failOn))
+        let html = try Read.html(report.rendered(.html, failOn: failOn))
 
         #expect(json.status == verdict.status.rawValue)
-        for other in [text, markdown, junit] {
+        for other in [text, markdown, junit, html] {
             #expect(other.status == json.status)
             #expect(other.severityCounts == json.severityCounts)
             #expect(other.requirementStatuses == json.requirementStatuses)
@@ -240,6 +262,7 @@ struct ReportConsistencyTests {
         #expect(json.requirementStatuses.count == report.requirements.count)
         // Every finding, with the same connections, in each report; Markdown shortens long paths.
         #expect(text.connections == json.connections)
+        #expect(html.connections == json.connections)
         #expect(
             junit.connections.filter { !$0.key.hasPrefix("input-error ") }
                 == json.connections.filter { !$0.key.hasPrefix("input-error ") })

@@ -115,7 +115,7 @@ struct ReportConsumerTests {
         // folded lists still show.
         let folded = markdown.ranges(of: "<details>").count
         #expect(html.ranges(of: "<!-- raw HTML omitted -->").count == 2 * folded)
-        #expect(html.contains("<li>optional-traffic (1): pypi (28 connections)</li>"))
+        #expect(html.contains("<li>optional-traffic (1): pypi (44 connections)</li>"))
         #expect(html.contains("<strong>Information:</strong> 15 findings"))
         // Escaped log content is text, not markup.
         #expect(!html.contains("<a href"))

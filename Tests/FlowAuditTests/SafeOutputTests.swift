@@ -1,7 +1,8 @@
-import FlowAudit
 import FlowAuditTestSupport
 import Foundation
 import Testing
+
+@testable import FlowAudit
 
 /// Log content is untrusted: what it carries must reach the text and JSON reports harmless, and bytes
 /// that are not UTF-8 must be replaced rather than stop a run.
@@ -201,5 +202,82 @@ struct SafeOutputEndToEndTests {
         let names = try XMLSchemaValidation.elementTree(of: xml).children(named: "testsuite")
             .flatMap { $0.children(named: "testcase") }.compactMap { $0.attributes["name"] }
         #expect(names.contains { $0.contains("evil") && !$0.unicodeScalars.contains("\u{1B}") })
+    }
+}
+
+/// Log content that would run, load or mislead if a page took it for markup: a script element, quotes that
+/// end an attribute, an element with an event handler, control characters, a bidi override and bytes that
+/// are not UTF-8, in a firewall log's host and rule, in an NSG flow log's rule, and in a blob path's NSG
+/// name and MAC address (which name a log source in the coverage).
+enum HostileHTMLInput {
+    static let script = "<script>alert(1)</script>"
+    static let attribute = #"'"><img src=x onerror=alert(2)>"#
+    /// A directory name cannot hold `/`: an element with a handler instead.
+    static let pathMarkup = #"<svg onload=alert(3)>"x"#
+
+    /// The bytes of the firewall line: the host carries an escape and a bidi override, the rule the markup, and
+    /// the message ends in invalid UTF-8.
+    static var firewallLine: [UInt8] {
+        let message =
+            #"HTTPS request from 10.0.1.4:50100 to evil\u001b[31m\u202e.example.cn:443. Action: Allow. "#
+            + #"Rule Collection: C. Rule: "# + script.replacingOccurrences(of: "\"", with: "\\\"")
+            + attribute.replacingOccurrences(of: "\"", with: "\\\"")
+        return Array(
+            (#"{"category":"AzureFirewallApplicationRule","time":"2026-07-20T08:15:02Z","resourceId":"/FW","#
+                + #""operationName":"AzureFirewallApplicationRuleLog","properties":{"msg":""# + message).utf8)
+            + [0xFF, 0xC3, 0x28] + Array("\"}}\n".utf8)
+    }
+
+    /// A blob of an NSG whose name and MAC, as the blob path writes them, are hostile; its rule name too.
+    static var blob: (path: String, text: String) {
+        let path =
+            "insights-logs-networksecuritygroupflowevent/resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/"
+            + "MICROSOFT.NETWORK/NETWORKSECURITYGROUPS/\(pathMarkup)/y=2026/m=07/d=20/h=08/m=00/"
+            + "macAddress=\u{1B}[2J'\u{202E}/PT1H.json"
+        let rule = #"UserRule_\"><script>alert(4)<\/script>\u0007"#
+        let text = Audit.nsgRecord([(rule: rule, tuple: "1784534400,10.0.1.4,198.51.100.23,50000,22,T,O,A,B,,,,")])
+        return (path, text + "\n")
+    }
+
+    /// The report of both, analysed for real.
+    static func report() async throws -> AnalysisReport {
+        let directory = try TemporaryDirectory()
+        try directory.write("fw.json", firewallLine)
+        try directory.write(blob.path, blob.text)
+        var options = AnalyzeOptions(paths: [directory.path], jobs: 2)
+        options.context = try Audit.context()
+        return try await Analyzer.run(options)
+    }
+}
+
+@Suite("Safe output in the HTML report")
+struct SafeHTMLOutputTests {
+    @Test("script tags, quotes, control characters and invalid UTF-8 from logs are inert text in the HTML report")
+    func inert() async throws {
+        let report = try await HostileHTMLInput.report()
+        // They reached the report: in findings, rule hits and the coverage of the log sources.
+        #expect(report.findings.contains { $0.rule?.contains("<script>alert(1)</script>") == true })
+        #expect(report.coverage.sources.contains { $0.source.name == HostileHTMLInput.pathMarkup })
+        let html = try report.rendered(.html)
+        // Only the report's own elements, one script (its own), no handler, no control character.
+        let tags = HTMLMarkup.tags(html)
+        #expect(Set(tags.map(\.name)).isSubset(of: HTMLMarkup.knownTags), "\(Set(tags.map(\.name)))")
+        #expect(tags.filter { $0.name == "script" }.count == 1 && html.ranges(of: "</script>").count == 1)
+        #expect(!tags.contains { $0.attributes.contains { $0.hasPrefix("on") } })
+        #expect(!SafeOutputTests.hasControls(html) && !html.unicodeScalars.contains("\u{2028}"))
+        // As text: escaped, the replaced bytes shown as U+FFFD.
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&#39;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(html.contains("&lt;svg onload=alert(3)&gt;&quot;x"))
+        #expect(html.contains("&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;\u{FFFD}"))
+        #expect(html.contains("evil\u{FFFD}[31m\u{FFFD}.example.cn"))
+        #expect(html.contains("\u{FFFD}\u{FFFD}("))
+    }
+
+    @Test("HTML escaping: the five metacharacters as entities, controls and bidi overrides as U+FFFD")
+    func escaping() {
+        #expect(HTMLText.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        #expect(
+            HTMLText.escape("a\u{1B}b\u{0}c\u{9B}d\u{202E}e\u{2066}f\u{2028}g\u{7F}h\té")
+                == "a\u{FFFD}b\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f\u{FFFD}g\u{FFFD}h\u{FFFD}é")
     }
 }

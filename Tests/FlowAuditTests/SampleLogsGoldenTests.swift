@@ -33,7 +33,12 @@ struct SampleLogsGoldenTests {
         let fromLogs = aboveInfo.filter { !ruleCheckKinds.contains($0.kind) }
         #expect(
             fromLogs.map(\.kind) == [
-                .blockedRequired, .exfiltrationSuspect, .unexpectedEgress, .inputError, .unusedRule,
+                .blockedRequired, .exfiltrationSuspect, .unexpectedEgress, .inputError, .coverageGap, .unusedRule,
+            ])
+        // The VNet flow log of node 10.0.1.4's NIC wrote no blob at 09:00, between blobs at 08:00 and 10:00.
+        #expect(
+            report.findings(of: .coverageGap).map { "\($0.severity.rawValue) \($0.id)" } == [
+                "medium coverage-gap/vnet/AML-VNET-FLOWLOG/000D3A9C41B2/2026-07-20T09:00Z"
             ])
         #expect(
             fromLogs.map(\.id).prefix(3) == [
@@ -63,11 +68,12 @@ struct SampleLogsGoldenTests {
         #expect(report.exitStatus() == 1)
     }
 
-    @Test("golden JSON, text (80 columns) and Markdown reports")
+    @Test("golden JSON, text (80 columns), Markdown and HTML reports")
     func goldenReports() async throws {
         let (report, _) = try await analyzeDemo()
         for (format, name) in [
             (ReportFormat.json, "sample-logs.json"), (.text, "sample-logs.txt"), (.markdown, "sample-logs.md"),
+            (.html, "sample-logs.html"),
         ] {
             let text = try report.rendered(format)
             try expectGolden(text, name)
@@ -96,7 +102,9 @@ struct SampleLogsGoldenTests {
                 "required-traffic", "exfiltration", "unexpected-egress", "unused-rules", "inputs", "rule-check",
             ])
         let inputs = try #require(suites.first { $0.attributes["name"] == "inputs" })
-        #expect(inputs.children(named: "testcase").count == report.inputs.files)
+        // A case per file, and one per hour without logs.
+        #expect(
+            inputs.children(named: "testcase").count == report.inputs.files + report.findings(of: .coverageGap).count)
         try expectGolden(xml, "sample-logs.junit.xml")
     }
 

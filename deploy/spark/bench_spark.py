@@ -24,7 +24,7 @@ import time
 
 REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DRIVER = os.path.join("deploy", "spark", "flowaudit_spark.py")
-REPORTS = ("report.json", "report.xml", "report.md")
+REPORTS = ("report.json", "report.xml", "report.md", "report.html")
 SMALL_BLOB = (
     "sample-logs/insights-logs-flowlogflowevent/flowLogResourceID=/6F2C3A51-8E0B-4C77-9D1A-2B5E0C9F4A13_"
     "NETWORKWATCHERRG/NETWORKWATCHER_CHINANORTH3_AML-VNET-FLOWLOG/y=2026/m=07/d=20/h=08/m=00/"
@@ -91,6 +91,8 @@ def main() -> None:
         single_reports[1],
         "--markdown",
         single_reports[2],
+        "--html",
+        single_reports[3],
     ]
 
     def spark(output: str, *paths: str) -> list[str]:

@@ -11,8 +11,8 @@ or hdfs: URI. It deals the files into groups balanced by size; one Spark task pe
 (binaryFiles), lays them out in a scratch folder under the names the single run would record, and runs
 the shipped flowaudit binary on them (`analyze --partial -`). The partial results are merged in a tree
 on the executors (`flowaudit merge --partial -`, K at a time), and the driver's last `flowaudit merge`
-writes DIR/report.json, DIR/report.xml and DIR/report.md, prints the text report, and gives the exit
-status: 0, 1 or 2 as flowaudit's. docs/spark.md says more.
+writes DIR/report.json, DIR/report.xml, DIR/report.md and DIR/report.html, prints the text report, and
+gives the exit status: 0, 1 or 2 as flowaudit's. docs/spark.md says more.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ in a tree on the executors, the reports written by the driver.
   --flowaudit BIN     the flowaudit executable, shipped to the executors (a local path, or a URI that
                       Spark can read, such as dbfs:/Volumes/.../flowaudit)
   --master MASTER     the Spark master, such as local[2] (default: spark-submit's, or the cluster's)
-  --output DIR        writes DIR/report.json, DIR/report.xml (JUnit) and DIR/report.md; DIR is a local
-                      folder of the driver, or a URI Spark writes (abfss://.../reviews/2026-07)
+  --output DIR        writes DIR/report.json, DIR/report.xml (JUnit), DIR/report.md and DIR/report.html;
+                      DIR is a local folder of the driver, or a URI Spark writes (abfss://.../reviews/2026-07)
   --tasks N           groups of files, one task each (default: enough for 256 MiB a task, and at least
                       the default parallelism)
   --merge-width K     partial results merged at once on an executor (default 8)
@@ -55,7 +55,7 @@ Exit status: as flowaudit's: 0 clean, 1 findings or damaged input, 2 usage, sett
 LOG_SUFFIXES = (".json", ".jsonl", ".log", ".csv", ".gz")
 CONFIG_NAME = ".flowaudit.toml"
 PARTIAL_MAGIC = bytes([0x89, 0x46, 0x41, 0x50, 0x0D, 0x0A, 0x1A, 0x0A])
-REPORT_NAMES = ("report.json", "report.xml", "report.md")
+REPORT_NAMES = ("report.json", "report.xml", "report.md", "report.html")
 DEFAULT_TASK_BYTES = 256 << 20
 DEFAULT_MERGE_WIDTH = 8
 LISTING_THREADS = 16
@@ -67,6 +67,7 @@ REFUSED_OPTIONS = {
     "--json": "the Spark job writes DIR/report.json; drop --json",
     "--junit": "the Spark job writes DIR/report.xml; drop --junit",
     "--markdown": "the Spark job writes DIR/report.md; drop --markdown",
+    "--html": "the Spark job writes DIR/report.html; drop --html",
     "--shard": "the Spark job shares the files out itself; drop --shard",
 }
 DRIVER_OPTIONS = ("--flowaudit", "--master", "--output", "--tasks", "--merge-width", "--conf")
@@ -145,7 +146,8 @@ def parse_driver_options(argv: list[str]) -> DriverOptions:
     if not options.flowaudit:
         raise UsageError("--flowaudit BIN is required: the flowaudit executable to run on the executors")
     if not options.output:
-        raise UsageError("--output DIR is required: the folder for report.json, report.xml and report.md")
+        raise UsageError(
+            "--output DIR is required: the folder for report.json, report.xml, report.md and report.html")
     return options
 
 
@@ -749,9 +751,9 @@ def check_settings(binary: str, arguments: AnalyzeArguments, flags: list[str], s
     if arguments.partial is not None and arguments.partial != "-":
         position = report_flags.index("--partial")
         report_flags[position + 1] = os.path.join(scratch, "check", "partial")
-    outputs = [os.path.join(scratch, "check", name) for name in ("report.json", "report.xml", "report.md")]
+    outputs = [os.path.join(scratch, "check", name) for name in REPORT_NAMES]
     command = [binary, "analyze", empty, "--shard", "2/2", *flags, *report_flags]
-    command += ["--json", outputs[0], "--junit", outputs[1], "--markdown", outputs[2]]
+    command += ["--json", outputs[0], "--junit", outputs[1], "--markdown", outputs[2], "--html", outputs[3]]
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     message = done.stderr.decode(errors="replace").strip()
     if done.returncode not in (0, 1):
@@ -894,6 +896,7 @@ def run_job(options: DriverOptions, scratch: str) -> int:
             handle.write(partial)
     reports = [os.path.join(output, name) for name in REPORT_NAMES]
     command = [binary, "merge", *paths, "--json", reports[0], "--junit", reports[1], "--markdown", reports[2]]
+    command += ["--html", reports[3]]
     sys.stdout.flush()
     status = subprocess.run(command + arguments.report_flags, check=False).returncode
     if remote_output:

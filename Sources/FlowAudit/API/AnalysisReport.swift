@@ -23,6 +23,12 @@ public struct AnalysisReport: Sendable {
     public var ruleCheck: RuleCheckResult?
     /// Whether logs were read (`analyze`); `false` for a report of the rule exports alone (`rules`).
     public var includesLogs = true
+    /// Which hours each log source covers.
+    public var coverage = LogCoverage()
+    /// Allowed outbound bytes per destination (service tag, `Internet`), the workspace's storage apart.
+    public var egress: [EgressVolume] = []
+    /// Outbound flow records per source node and destination, allowed and denied.
+    public var matrix = TrafficMatrix()
 
     /// Creates a report.
     public init(inputs: InputStatistics) {

@@ -71,15 +71,18 @@ public enum Analyzer {
         let progress = observer.map { _ in ReadProgress(totalFiles: files.count, totalBytes: sizes.reduce(0, +)) }
         if let observer, let progress { observer.started(progress) }
         var state = AnalysisState(settings: options.context?.settings, filter: filter, skippedFiles: skipped)
+        let blobs = files.map { LogSource(blobPath: $0) != nil }
         await InputScanner.scan(
             files: files, jobs: options.jobs, limits: options.limits, progress: progress,
-            merging: AuditBlockMerging(context: options.context, filter: filter),
+            merging: AuditBlockMerging(context: options.context, filter: filter, blobs: blobs),
             consume: { index, result in
                 var statistics = result.statistics
                 if filter != nil { statistics.exclude(result.partial.filtered) }
                 let size = files[index] == "-" ? statistics.bytesRead : sizes[index]
                 state.add(
-                    InputFileRecord(path: files[index], size: size, statistics: statistics),
+                    InputFileRecord(
+                        path: files[index], size: size, statistics: statistics,
+                        sourceHours: result.partial.sourceHours?.hours ?? []),
                     hours: result.partial.hours, checks: result.partial.checks)
             })
         observer?.finished()
@@ -87,23 +90,29 @@ public enum Analyzer {
     }
 }
 
-/// The per-file sink of a run: the hours with flows, and the checks when auditing. A filter, when given,
-/// sees each flow first: what it leaves out reaches nothing else and is only counted.
+/// The per-file sink of a run: the hours with flows, the log sources of a file outside a blob tree, and
+/// the checks when auditing. A filter, when given, sees each flow first: what it leaves out reaches nothing
+/// else and is only counted.
 struct FileSink: FlowSink, Sendable {
     var hours = FlowHours()
     var audit: AuditedFile?
     let filter: FlowFilter?
     var filtered = FilterTally()
+    /// For a file whose path names no log source: its flows per source (from the records) and hour.
+    var sources: RecordSourceTally?
 
-    init(context: AuditContext?, filter: FlowFilter? = nil) {
+    /// - Parameter isBlob: whether the file's path names its log source and hour (``LogSource/init(blobPath:)``).
+    init(context: AuditContext?, filter: FlowFilter? = nil, isBlob: Bool = false) {
         audit = context.map { AuditedFile(context: $0) }
         self.filter = filter
+        sources = isBlob ? nil : RecordSourceTally()
     }
 
     @inline(__always)
     mutating func consume(_ flow: Flow, symbols: borrowing SymbolTable) {
         if let filter, !filtered.admit(flow, filter) { return }
         hours.note(flow.time)
+        sources?.note(flow)
         audit?.consume(flow, symbols: symbols)
     }
 

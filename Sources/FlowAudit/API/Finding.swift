@@ -28,6 +28,8 @@ public enum FindingKind: String, CaseIterable, Sendable {
     case unobservedRequirement = "unobserved-requirement"
     /// Damaged input.
     case inputError = "input-error"
+    /// An hour without logs from a log source that logged before and after it.
+    case coverageGap = "coverage-gap"
     /// Optional hosts in use (package repositories…): reported for information.
     case optionalTraffic = "optional-traffic"
     /// A required (or enabled situational) entry that an exported rule denies (the static rule check).
@@ -80,9 +82,14 @@ public struct Finding: Equatable, Sendable {
     public var isEstimated = false
     public var bytesOut: UInt64 = 0
     public var bytesIn: UInt64 = 0
-    /// The most frequent destinations and sources, as text, most frequent first.
+    /// The most frequent destinations and sources, as text, most frequent first (up to five).
     public var destinations: [String] = []
     public var sources: [String] = []
+    /// The same with their connections and bytes, up to ``EndpointCounts/listed``, and the rest summed.
+    public var destinationCounts = EndpointCounts()
+    public var sourceCounts = EndpointCounts()
+    /// When its traffic happened, for findings above `info` that flows are behind; `nil` otherwise.
+    public var timeline: FindingTimeline?
     /// The first and last flow time, in milliseconds since the epoch.
     public var first: Int64?
     public var last: Int64?
@@ -148,6 +155,8 @@ public struct RequirementOutcome: Equatable, Sendable {
     public var connectionsAreEstimated = false
     /// Why it was skipped or is unobserved.
     public var skipReason: String?
+    /// Its allowed and denied flow records per hour (empty when no flow touched it).
+    public var hours = RequirementHours(bucketMilliseconds: 3_600_000, buckets: [])
 
     /// Creates an outcome.
     public init(
@@ -163,6 +172,33 @@ public struct RequirementOutcome: Equatable, Sendable {
         self.allowedFlows = allowedFlows
         self.deniedFlows = deniedFlows
         self.skipReason = skipReason
+    }
+}
+
+/// A requirement's allowed and denied flow records over time, in the hours (or longer buckets) that hold any.
+public struct RequirementHours: Equatable, Sendable {
+    public struct Bucket: Equatable, Sendable {
+        /// The bucket's start, in milliseconds since the epoch (UTC).
+        public var start: Int64
+        public var allowedFlows: Int
+        public var deniedFlows: Int
+
+        /// Creates a bucket.
+        public init(start: Int64, allowedFlows: Int, deniedFlows: Int) {
+            self.start = start
+            self.allowedFlows = allowedFlows
+            self.deniedFlows = deniedFlows
+        }
+    }
+
+    /// An hour, or a day when the window is longer than 31 days (or the hours exceeded their bound).
+    public var bucketMilliseconds: Int64
+    public var buckets: [Bucket]
+
+    /// Creates the hours.
+    public init(bucketMilliseconds: Int64, buckets: [Bucket]) {
+        self.bucketMilliseconds = bucketMilliseconds
+        self.buckets = buckets
     }
 }
 

@@ -86,8 +86,11 @@ public struct AnalysisState: Sendable {
         if let first = inputs.firstTime, let last = inputs.lastTime {
             report.windowGaps = hours.gaps(from: first, to: last)
         }
+        report.coverage = LogCoverage(files: files, skipped: skippedFiles)
         guard let settings, let checks else { return report }
-        checks.report(into: &report, context: ReportContext(settings: settings, inputs: inputs, hours: hours))
+        checks.report(
+            into: &report,
+            context: ReportContext(settings: settings, inputs: inputs, hours: hours, coverage: report.coverage))
         if let ruleCheck = settings.ruleCheck {
             report.ruleCheck = ruleCheck
             report.findings += ruleCheck.findings
@@ -116,12 +119,16 @@ public struct InputFileRecord: Equatable, Sendable {
     public var size: Int
     /// What reading it produced.
     public var statistics: InputStatistics
+    /// For a file outside a blob tree, its flows per log source (from its records) and hour; empty for a blob,
+    /// whose path names its source and hour (``LogCoverage``).
+    public var sourceHours: [SourceHour] = []
 
     /// Creates a record.
-    public init(path: String, size: Int, statistics: InputStatistics) {
+    public init(path: String, size: Int, statistics: InputStatistics, sourceHours: [SourceHour] = []) {
         self.path = path
         self.size = size
         self.statistics = statistics
+        self.sourceHours = sourceHours
     }
 }
 
@@ -234,6 +241,14 @@ extension InputFileRecord {
         writer.write(statistics.lastTime)
         writer.write(statistics.bytesRead)
         writer.write(statistics.bytesDecompressed)
+        writer.write(sourceHours.count)
+        for entry in sourceHours {
+            writer.write(entry.source.kind.rawValue)
+            writer.write(entry.source.name)
+            writer.write(entry.source.detail)
+            writer.write(entry.hour)
+            writer.write(entry.flows)
+        }
     }
 
     init(from reader: inout PartialReader) throws(PartialDamage) {
@@ -266,5 +281,16 @@ extension InputFileRecord {
         statistics.bytesRead = try reader.readInt()
         statistics.bytesDecompressed = try reader.readInt()
         self.statistics = statistics
+        for _ in 0..<(try reader.readCount(perItem: 5)) {
+            let kindName = try reader.readString()
+            guard let kind = LogSource.Kind(rawValue: kindName) else {
+                throw PartialDamage("a log source of '\(path)' has the unknown kind '\(kindName)'")
+            }
+            let source = LogSource(kind: kind, name: try reader.readString(), detail: try reader.readString())
+            sourceHours.append(SourceHour(source: source, hour: try reader.readInt64(), flows: try reader.readInt()))
+        }
+        guard sourceHours == sourceHours.sorted(), sourceHours.count <= SourceHours.bound else {
+            throw PartialDamage("the log sources of '\(path)' are out of order or too many")
+        }
     }
 }

@@ -38,6 +38,10 @@ struct ReportContext {
     let inputs: InputStatistics
     /// The hours with flows.
     let hours: FlowHours
+    /// The size of the buckets of findings' timelines (``FindingTimeline/bucketSize(from:to:)``).
+    var timelineBucket: Int64 { FindingTimeline.bucketSize(from: inputs.firstTime, to: inputs.lastTime) }
+    /// The input files, for the coverage of the log sources.
+    let coverage: LogCoverage
 }
 
 // MARK: - The list of checks
@@ -161,3 +165,5 @@ typealias RegisteredChecks = NoChecks
     .Then<UnexpectedEgressCheck>
     .Then<OptionalTrafficCheck>
     .Then<InputErrorCheck>
+    .Then<TrafficMatrixCheck>
+    .Then<CoverageGapCheck>

@@ -40,6 +40,10 @@ public struct AnalysisBounds: Equatable, Sendable {
     public var connections = 4096
     /// Connections that firewall application logs explain, kept to clear flow-log egress.
     public var explainedEndpoints = 100_000
+    /// Time buckets per finding's timeline (5 minutes each until they would be more, then coarser); 16 at least.
+    public var timelineBuckets = 600
+    /// Source node × destination cells of the traffic matrix.
+    public var matrixCells = 4096
 
     /// The defaults.
     public init() {}
@@ -118,7 +122,8 @@ public struct RunFingerprint: Equatable, Sendable {
             Field(name: "rule check", value: ruleCheck.map(Self.describe) ?? "none (no rule exports)"),
             Field(
                 name: "bounds",
-                value: "\(bounds.connections) connections, \(bounds.explainedEndpoints) explained endpoints"),
+                value: "\(bounds.connections) connections, \(bounds.explainedEndpoints) explained endpoints, "
+                    + "\(bounds.timelineBuckets) timeline buckets, \(bounds.matrixCells) matrix cells"),
         ]
     }
 
@@ -207,6 +212,8 @@ extension AuditSettings {
         if let ruleCheck { writer.writeBlock { ruleCheck.encode(into: &$0) } }
         writer.write(bounds.connections)
         writer.write(bounds.explainedEndpoints)
+        writer.write(bounds.timelineBuckets)
+        writer.write(bounds.matrixCells)
         writer.write(serviceTags)
         writer.write(serviceTagSummary)
         writer.write(fingerprint.fields.count)
@@ -283,8 +290,12 @@ extension AuditSettings {
         var bounds = AnalysisBounds()
         bounds.connections = try reader.readInt()
         bounds.explainedEndpoints = try reader.readInt()
-        guard bounds.connections >= 1, bounds.explainedEndpoints >= 1 else {
-            throw PartialDamage("the settings hold a bound below 1")
+        bounds.timelineBuckets = try reader.readInt()
+        bounds.matrixCells = try reader.readInt()
+        guard bounds.connections >= 1, bounds.explainedEndpoints >= 1,
+            bounds.timelineBuckets >= TimeSeries<PerSourceTotals>.minimumLimit, bounds.matrixCells >= 1
+        else {
+            throw PartialDamage("the settings hold a bound below its least value")
         }
         let serviceTags = try reader.readStrings()
         let serviceTagSummary = try reader.readString()

@@ -112,16 +112,29 @@ struct PerSourceTotals: BottomKValue, Equatable {
     }
 }
 
+/// What is kept of one connection that a ``ConnectionCounter`` tells apart: its bytes per log source and
+/// the time of its first flow (where a timeline counts it).
+struct TrackedConnection: BottomKValue, Equatable {
+    var totals: PerSourceTotals
+    /// The earliest flow time, in milliseconds since the epoch.
+    var first: Int64
+
+    mutating func merge(_ other: TrackedConnection) {
+        totals.merge(other.totals)
+        first = min(first, other.first)
+    }
+}
+
 /// Distinct connections and their bytes, exact up to a bound and estimated beyond it.
 ///
 /// The ``AnalysisBounds/connections`` connections with the smallest fixed hashes are told apart, with each
-/// log source's bytes, so that duplicates across log sources count once. Beyond them, the count is
-/// estimated from the hashes kept (``distinctEstimate(limit:threshold:)``), which counts duplicates once
-/// too, and the bytes of the connections not kept are totalled per log source, taking the source that saw
-/// the most. Which connections are kept depends only on the set of connections, so one run, any split of
-/// the files and any order of merging give the same counts.
+/// log source's bytes and the time of their first flow, so that duplicates across log sources count once.
+/// Beyond them, the count is estimated from the hashes kept (``distinctEstimate(limit:threshold:)``), which
+/// counts duplicates once too, and the bytes of the connections not kept are totalled per log source, taking
+/// the source that saw the most. Which connections are kept depends only on the set of connections, so one
+/// run, any split of the files and any order of merging give the same counts.
 struct ConnectionCounter<Key: BottomKKey>: Sendable {
-    private(set) var tracked: BottomK<Key, PerSourceTotals>
+    private(set) var tracked: BottomK<Key, TrackedConnection>
     /// Per source, the bytes of the connections that are not told apart.
     private(set) var untracked = PerSourceTotals()
 
@@ -129,22 +142,32 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         tracked = BottomK(limit: limit)
     }
 
-    /// Adds what one source saw of a connection; `hash` is the key's fixed hash.
+    /// Adds what one source saw of a connection at `time`; `hash` is the key's fixed hash.
     @inline(__always)
-    mutating func add(_ key: Key, hash: UInt64, source: UInt64, _ totals: SourceTotals) {
+    mutating func add(_ key: Key, hash: UInt64, source: UInt64, _ totals: SourceTotals, time: Int64) {
         // Once full, most new connections hash above everything kept: totalled without a lookup.
         if tracked.leavesOut(hash: hash) {
             untracked.add(source: source, totals)
             return
         }
-        if tracked.update(key, { $0.add(source: source, totals) }) { return }
-        if let leftOut = tracked.addNew(key, hash: hash, PerSourceTotals(source: source, totals)) {
-            untracked.merge(leftOut.value)
+        if tracked.update(
+            key,
+            {
+                $0.totals.add(source: source, totals)
+                if time < $0.first { $0.first = time }
+            })
+        {
+            return
+        }
+        if let leftOut = tracked.addNew(
+            key, hash: hash, TrackedConnection(totals: PerSourceTotals(source: source, totals), first: time))
+        {
+            untracked.merge(leftOut.value.totals)
         }
     }
 
     mutating func merge(_ other: ConnectionCounter) {
-        for leftOut in tracked.merge(other.tracked) { untracked.merge(leftOut.value) }
+        for leftOut in tracked.merge(other.tracked) { untracked.merge(leftOut.value.totals) }
         untracked.merge(other.untracked)
     }
 
@@ -159,12 +182,19 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         let extra = untracked.largest
         var out = extra.out
         var inbound = extra.in
-        for totals in tracked.entries.values {
-            let largest = totals.largest
+        for connection in tracked.entries.values {
+            let largest = connection.totals.largest
             out &+= largest.out
             inbound &+= largest.in
         }
         return (out, inbound)
+    }
+
+    /// What each tracked connection stands for when counts are estimates: ``count`` over the connections
+    /// told apart (1 when exact).
+    var scale: Double {
+        let kept = tracked.entries.count
+        return kept == 0 || !isEstimated ? 1 : Double(count) / Double(kept)
     }
 
     /// The tracked connections that `isKept` keeps, the count scaled to match; the untracked bytes are
@@ -178,9 +208,10 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
     func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void) {
         writer.write(tracked.overflowed)
         writer.write(tracked.entries.count)
-        for (key, totals) in tracked.entries.sorted(by: { $0.key < $1.key }) {
+        for (key, connection) in tracked.entries.sorted(by: { $0.key < $1.key }) {
             writeKey(key, &writer)
-            Self.encode(totals, into: &writer)
+            Self.encode(connection.totals, into: &writer)
+            writer.write(connection.first)
         }
         Self.encode(untracked, into: &writer)
     }
@@ -191,20 +222,21 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
     ) throws(PartialDamage) {
         self.init(limit: limit)
         let overflowed = try reader.readBool()
-        let count = try reader.readCount(perItem: 2)
+        let count = try reader.readCount(perItem: 3)
         guard count <= limit, !overflowed || count == limit else {
             throw PartialDamage("\(count) connections do not fit the bound of \(limit)")
         }
         for _ in 0..<count {
             let key = try readKey(&reader)
-            _ = tracked.add(key, try Self.decodeTotals(from: &reader))
+            let totals = try Self.decodeTotals(from: &reader)
+            _ = tracked.add(key, TrackedConnection(totals: totals, first: try reader.readInt64()))
         }
         guard tracked.entries.count == count else { throw PartialDamage("a connection is listed twice") }
         if overflowed { tracked.markOverflowed() }
         untracked = try Self.decodeTotals(from: &reader)
     }
 
-    private static func encode(_ totals: PerSourceTotals, into writer: inout PartialWriter) {
+    static func encode(_ totals: PerSourceTotals, into writer: inout PartialWriter) {
         let entries = totals.all
         writer.write(entries.count)
         for entry in entries {
@@ -214,7 +246,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         }
     }
 
-    private static func decodeTotals(from reader: inout PartialReader) throws(PartialDamage) -> PerSourceTotals {
+    static func decodeTotals(from reader: inout PartialReader) throws(PartialDamage) -> PerSourceTotals {
         var totals = PerSourceTotals()
         for _ in 0..<(try reader.readCount(perItem: 3)) {
             let source = try reader.readUInt64()
@@ -300,7 +332,7 @@ struct ProtocolSet: Equatable, Sendable {
 }
 
 /// The connections behind one prospective finding: counted (``ConnectionCounter``), with their time span,
-/// protocols, and the rules that let them through.
+/// protocols, the rules that let them through, and (for findings above `info`) their bytes over time.
 struct ConnectionGroup: Sendable {
     var connections: ConnectionCounter<ConnectionKey>
     var first = Int64.max
@@ -310,9 +342,20 @@ struct ConnectionGroup: Sendable {
     var rules: [String: Int] = [:]
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
     var ruleKeys: [SymbolRuleKey: Int] = [:]
+    /// Bytes per log source per time bucket (5 minutes, coarser beyond the bound), when kept.
+    private(set) var timeline: TimeSeries<PerSourceTotals>
+    let keepsTimeline: Bool
+    /// The bucket being filled: flows of a group in one file mostly arrive in time order from one source,
+    /// so each costs a comparison and two additions, and the series is touched once per bucket.
+    private var pendingBucket = Int64.min
+    private var pendingSource: UInt64 = 0
+    private var pendingTotals = SourceTotals()
 
-    init(limit: Int) {
+    /// - Parameter timelineBuckets: the bound of the timeline, or `nil` to keep none.
+    init(limit: Int, timelineBuckets: Int?) {
         connections = ConnectionCounter(limit: limit)
+        timeline = TimeSeries(limit: timelineBuckets ?? TimeSeries<PerSourceTotals>.minimumLimit)
+        keepsTimeline = timelineBuckets != nil
     }
 
     /// Adds one flow; `hash` is the key's fixed hash.
@@ -325,41 +368,114 @@ struct ConnectionGroup: Sendable {
         if time < first { first = time }
         if time > last { last = time }
         protocols.insert(key.protocolNumber)
-        connections.add(key, hash: hash, source: source, SourceTotals(out: out, in: inbound))
+        let totals = SourceTotals(out: out, in: inbound)
+        connections.add(key, hash: hash, source: source, totals, time: time)
+        guard keepsTimeline else { return }
+        var bucket = timeline.bucket(of: time)
+        if bucket != pendingBucket || source != pendingSource {
+            flushTimeline()
+            bucket = timeline.bucket(of: time)
+            pendingBucket = bucket
+            pendingSource = source
+        }
+        pendingTotals.add(totals)
+    }
+
+    /// Moves the bucket being filled into the timeline.
+    private mutating func flushTimeline() {
+        guard pendingBucket != .min else { return }
+        timeline.add(PerSourceTotals(source: pendingSource, pendingTotals), toBucket: pendingBucket)
+        pendingBucket = .min
+        pendingTotals = SourceTotals()
     }
 
     mutating func merge(_ other: ConnectionGroup) {
+        var other = other
+        other.flushTimeline()
+        flushTimeline()
         connections.merge(other.connections)
         first = min(first, other.first)
         last = max(last, other.last)
         protocols.formUnion(other.protocols)
         for (rule, count) in other.rules { rules[rule, default: 0] += count }
+        timeline.merge(other.timeline)
     }
 
-    /// The group with its rule symbols turned into names.
+    /// The group with its rule symbols turned into names (and its last bucket in the timeline).
     func named(_ symbols: borrowing SymbolTable) -> ConnectionGroup {
         var copy = self
         for (rule, count) in ruleKeys { copy.rules[rule.label(symbols), default: 0] += count }
         copy.ruleKeys = [:]
+        copy.flushTimeline()
         return copy
     }
 
-    /// The most frequent destinations and sources among the tracked connections, at most `limit` each.
-    func topEndpoints(limit: Int = 5) -> (destinations: [String], sources: [String]) {
-        var destinations: [IPAddress: Int] = [:]
-        var sources: [IPAddress: Int] = [:]
-        for key in connections.tracked.entries.keys {
-            if key.destination != .unspecified { destinations[key.destination, default: 0] += 1 }
-            sources[key.source, default: 0] += 1
+    /// The destinations and sources of the tracked connections with their connections and bytes: the
+    /// `limit` with the most connections (ties by address), then the rest summed up to the finding's totals.
+    /// Connections whose destination is a host name (firewall application logs) count among the other
+    /// destinations. Scaled like the count when it is an estimate.
+    func endpointCounts(limit: Int = EndpointCounts.listed) -> (destinations: EndpointCounts, sources: EndpointCounts) {
+        var destinations: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
+        var sources: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
+        for (key, connection) in connections.tracked.entries {
+            let bytes = connection.totals.largest
+            if key.destination != .unspecified {
+                destinations[key.destination, default: (0, 0, 0)].connections += 1
+                destinations[key.destination]!.out &+= bytes.out
+                destinations[key.destination]!.in &+= bytes.in
+            }
+            sources[key.source, default: (0, 0, 0)].connections += 1
+            sources[key.source]!.out &+= bytes.out
+            sources[key.source]!.in &+= bytes.in
         }
-        func top(_ counts: [IPAddress: Int]) -> [String] {
-            counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(limit)
-                .map(\.key.description)
+        let scale = connections.scale
+        let total = connections.count
+        let bytes = connections.bytes
+        func counts(_ byAddress: [IPAddress: (connections: Int, out: UInt64, in: UInt64)]) -> EndpointCounts {
+            let sorted = byAddress.sorted {
+                $0.value.connections != $1.value.connections
+                    ? $0.value.connections > $1.value.connections : $0.key < $1.key
+            }
+            let top = sorted.prefix(limit).map { address, value in
+                EndpointCount(
+                    address: address.description, connections: Int((Double(value.connections) * scale).rounded()),
+                    bytesOut: value.out, bytesIn: value.in)
+            }
+            return EndpointCounts(
+                top: top, total: (total, bytes.out, bytes.in), otherAddresses: max(sorted.count - top.count, 0))
         }
-        return (top(destinations), top(sources))
+        return (counts(destinations), counts(sources))
+    }
+
+    /// The timeline in buckets of `size` milliseconds (or the series' own granularity, when coarser):
+    /// connections by the bucket of their first flow (scaled like the count when it is an estimate), and the
+    /// bytes of each bucket from the log source that saw the most in it. `nil` when none is kept.
+    func timeline(size: Int64) -> FindingTimeline? {
+        guard keepsTimeline else { return nil }
+        let size = max(size, timeline.granularity)
+        var buckets: [Int64: TimelineBucket] = [:]
+        var started: [Int64: Int] = [:]
+        for connection in connections.tracked.entries.values {
+            started[TimeSeries<PerSourceTotals>.floorDivide(connection.first, size) &* size, default: 0] += 1
+        }
+        let scale = connections.scale
+        for (start, count) in started {
+            buckets[start] = TimelineBucket(
+                start: start, connections: Int((Double(count) * scale).rounded()), bytesOut: 0, bytesIn: 0)
+        }
+        for (start, totals) in timeline.rebucketed(size: size) {
+            let largest = totals.largest
+            buckets[start, default: TimelineBucket(start: start, connections: 0, bytesOut: 0, bytesIn: 0)].bytesOut =
+                largest.out
+            buckets[start]!.bytesIn = largest.in
+        }
+        return FindingTimeline(
+            bucketMilliseconds: size, buckets: buckets.values.sorted { $0.start < $1.start })
     }
 
     func encode(into writer: inout PartialWriter) {
+        var flushed = self
+        flushed.flushTimeline()
         connections.encode(into: &writer) { key, writer in
             writer.write(key.source)
             writer.write(key.destination)
@@ -377,9 +493,15 @@ struct ConnectionGroup: Sendable {
             writer.write(rule)
             writer.write(count)
         }
+        if keepsTimeline {
+            flushed.timeline.encode(into: &writer) { totals, writer in
+                ConnectionCounter<ConnectionKey>.encode(totals, into: &writer)
+            }
+        }
     }
 
-    init(from reader: inout PartialReader, limit: Int) throws(PartialDamage) {
+    init(from reader: inout PartialReader, limit: Int, timelineBuckets: Int?) throws(PartialDamage) {
+        self.init(limit: limit, timelineBuckets: timelineBuckets)
         connections = try ConnectionCounter(from: &reader, limit: limit) { reader throws(PartialDamage) in
             ConnectionKey(
                 source: try reader.readAddress(), destination: try reader.readAddress(),
@@ -396,21 +518,31 @@ struct ConnectionGroup: Sendable {
             let rule = try reader.readString()
             rules[rule, default: 0] += try reader.readInt()
         }
+        if let timelineBuckets {
+            timeline = try TimeSeries(from: &reader, limit: timelineBuckets) { reader throws(PartialDamage) in
+                try ConnectionCounter<ConnectionKey>.decodeTotals(from: &reader)
+            }
+        }
     }
 }
 
 /// Groups by key, each created empty with the run's bound.
 struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
     let limit: Int
+    /// The bound of each group's timeline, or `nil` when the groups keep none (findings of `info` only).
+    let timelineBuckets: Int?
     private(set) var groups: [Key: ConnectionGroup] = [:]
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, timelineBuckets: Int?) {
+        self.limit = limit
+        self.timelineBuckets = timelineBuckets
+    }
 
     @inline(__always)
     mutating func add(
         _ groupKey: Key, _ facts: FlowFacts, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
     ) {
-        groups[groupKey, default: ConnectionGroup(limit: limit)].add(
+        groups[groupKey, default: ConnectionGroup(limit: limit, timelineBuckets: timelineBuckets)].add(
             facts.key, hash: facts.keyHash, source: facts.source, out: out, in: inbound, time: time, rule: rule)
     }
 
@@ -418,7 +550,7 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
     func resolved<Resolved: Hashable & Sendable>(
         _ symbols: borrowing SymbolTable, key resolve: (Key, borrowing SymbolTable) -> Resolved
     ) -> ConnectionGroups<Resolved> {
-        var result = ConnectionGroups<Resolved>(limit: limit)
+        var result = ConnectionGroups<Resolved>(limit: limit, timelineBuckets: timelineBuckets)
         for (key, group) in groups { result.merge(group.named(symbols), into: resolve(key, symbols)) }
         return result
     }
@@ -434,13 +566,15 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
     }
 
     init(
-        from reader: inout PartialReader, limit: Int, key readKey: (inout PartialReader) throws(PartialDamage) -> Key
+        from reader: inout PartialReader, limit: Int, timelineBuckets: Int?,
+        key readKey: (inout PartialReader) throws(PartialDamage) -> Key
     ) throws(PartialDamage) {
         self.limit = limit
+        self.timelineBuckets = timelineBuckets
         for _ in 0..<(try reader.readCount(perItem: 4)) {
             let key = try readKey(&reader)
             guard groups[key] == nil else { throw PartialDamage("a group is listed twice") }
-            groups[key] = try ConnectionGroup(from: &reader, limit: limit)
+            groups[key] = try ConnectionGroup(from: &reader, limit: limit, timelineBuckets: timelineBuckets)
         }
     }
 

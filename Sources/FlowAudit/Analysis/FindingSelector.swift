@@ -88,9 +88,10 @@ public struct FindingSelector: Sendable {
             let label = parts.dropLast(2).joined(separator: "/")
             guard !label.isEmpty, !parts[parts.count - 2].isEmpty else { throw .malformed(id) }
             target = .egress(label: label, protocolName: String(parts[parts.count - 2]), port: port)
-        case .unusedRule, .unobservedRequirement, .inputError, .ruleBlocksRequired, .ruleTooBroad, .shadowedRule,
-            .redundantRule:
-            // Rules without hits, requirements no flow touched, damage, and the static checks of the exports.
+        case .unusedRule, .unobservedRequirement, .inputError, .coverageGap, .ruleBlocksRequired, .ruleTooBroad,
+            .shadowedRule, .redundantRule:
+            // Rules without hits, requirements no flow touched, damage, hours without logs, and the static checks
+            // of the exports.
             throw .noFlows(id: id, kind: kind)
         }
     }

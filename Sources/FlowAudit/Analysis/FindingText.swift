@@ -39,15 +39,18 @@ enum FindingText {
 
     /// Fills in a finding's evidence from its connections; its protocol is the one observed (`any` when
     /// several were).
-    static func fill(_ finding: inout Finding, _ group: ConnectionGroup) {
+    static func fill(_ finding: inout Finding, _ group: ConnectionGroup, _ context: ReportContext) {
         finding.flows = group.connections.count
         finding.isEstimated = group.connections.isEstimated
         let bytes = group.connections.bytes
         finding.bytesOut = bytes.out
         finding.bytesIn = bytes.in
-        let endpoints = group.topEndpoints()
-        finding.destinations = endpoints.destinations
-        finding.sources = endpoints.sources
+        let endpoints = group.endpointCounts()
+        finding.destinationCounts = endpoints.destinations
+        finding.sourceCounts = endpoints.sources
+        finding.destinations = Array(endpoints.destinations.addresses.prefix(5))
+        finding.sources = Array(endpoints.sources.addresses.prefix(5))
+        finding.timeline = group.timeline(size: context.timelineBucket)
         finding.first = group.first == .max ? nil : group.first
         finding.last = group.last == .min ? nil : group.last
         finding.transport = group.protocols.name ?? finding.transport

@@ -15,7 +15,7 @@
 public enum PartialFile {
     /// The version of the layout this flowaudit writes and reads; a change of what a check stores takes
     /// a new one.
-    public static let formatVersion = 2
+    public static let formatVersion = 3
     static let magic: [UInt8] = [0x89, 0x46, 0x41, 0x50, 0x0D, 0x0A, 0x1A, 0x0A]
     /// The largest body a partial may declare (a crafted size must not make a reader allocate more).
     static let maximumBodySize = 1 << 32

@@ -22,6 +22,8 @@ public struct JSONReporter: Reporter {
         writer.endObject()
         writer.key("inputs")
         write(report.inputs, gaps: report.windowGaps, into: &writer)
+        writer.key("coverage")
+        write(report.coverage, into: &writer)
         writer.key("findings")
         writer.beginArray()
         for finding in report.findings { write(finding, into: &writer) }
@@ -40,10 +42,25 @@ public struct JSONReporter: Reporter {
             writer.field("deniedFlows", requirement.deniedFlows)
             writer.field("summary", requirement.summary)
             writer.field("reason", requirement.skipReason)
+            writer.key("hours")
+            writer.beginObject()
+            writer.field("bucketSeconds", Int(requirement.hours.bucketMilliseconds / 1000))
+            writer.key("buckets")
+            writer.beginArray()
+            for bucket in requirement.hours.buckets {
+                writer.beginObject()
+                writer.field("start", CivilTime.iso8601(milliseconds: bucket.start))
+                writer.field("allowedFlows", bucket.allowedFlows)
+                writer.field("deniedFlows", bucket.deniedFlows)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
             writer.endObject()
         }
         writer.endArray()
         write(report.rules, hits: true, into: &writer)
+        writeTraffic(report, into: &writer)
         writeRuleCheck(report.ruleCheck, into: &writer)
         writer.endObject()
         return writer.output
@@ -94,9 +111,125 @@ public struct JSONReporter: Reporter {
         writer.field("bytesIn", finding.bytesIn)
         writer.field("destinations", finding.destinations)
         writer.field("sources", finding.sources)
+        writer.key("destinationCounts")
+        write(finding.destinationCounts, into: &writer)
+        writer.key("sourceCounts")
+        write(finding.sourceCounts, into: &writer)
         writer.field("first", finding.first.map { CivilTime.iso8601(milliseconds: $0) })
         writer.field("last", finding.last.map { CivilTime.iso8601(milliseconds: $0) })
+        writer.key("timeline")
+        if let timeline = finding.timeline {
+            writer.beginObject()
+            writer.field("bucketSeconds", Int(timeline.bucketMilliseconds / 1000))
+            writer.key("buckets")
+            writer.beginArray()
+            for bucket in timeline.buckets {
+                writer.beginObject()
+                writer.field("start", CivilTime.iso8601(milliseconds: bucket.start))
+                writer.field("connections", bucket.connections)
+                writer.field("bytesOut", bucket.bytesOut)
+                writer.field("bytesIn", bucket.bytesIn)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        } else {
+            writer.null()
+        }
         writer.field("message", finding.message)
+        writer.endObject()
+    }
+
+    private func write(_ counts: EndpointCounts, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("top")
+        writer.beginArray()
+        for endpoint in counts.top {
+            writer.beginObject()
+            writer.field("address", endpoint.address)
+            writer.field("connections", endpoint.connections)
+            writer.field("bytesOut", endpoint.bytesOut)
+            writer.field("bytesIn", endpoint.bytesIn)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("others")
+        writer.beginObject()
+        writer.field("addresses", counts.otherAddresses)
+        writer.field("connections", counts.otherConnections)
+        writer.field("bytesOut", counts.otherBytesOut)
+        writer.field("bytesIn", counts.otherBytesIn)
+        writer.endObject()
+        writer.endObject()
+    }
+
+    private func write(_ coverage: LogCoverage, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("bucketSeconds", 3600)
+        writer.key("sources")
+        writer.beginArray()
+        for source in coverage.sources {
+            writer.beginObject()
+            writer.field("kind", source.source.kind.rawValue)
+            writer.field("name", source.source.name)
+            writer.field("detail", source.source.detail)
+            writer.field("files", source.files)
+            writer.field("flows", source.flows)
+            writer.field("dnsRecords", source.dnsRecords)
+            writer.field("damagedFiles", source.damagedFiles)
+            writer.key("hours")
+            writer.beginArray()
+            for hour in source.hours {
+                writer.beginObject()
+                writer.field("start", CivilTime.iso8601(milliseconds: hour.start))
+                writer.field("files", hour.files)
+                writer.field("skippedFiles", hour.skippedFiles)
+                writer.field("flows", hour.flows)
+                writer.field("dnsRecords", hour.dnsRecords)
+                writer.field("damagedFiles", hour.damagedFiles)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+    }
+
+    /// Where the compute's outbound traffic went: bytes per destination, and the node × destination matrix.
+    private func writeTraffic(_ report: AnalysisReport, into writer: inout JSONWriter) {
+        writer.key("egress")
+        writer.beginArray()
+        for volume in report.egress {
+            writer.beginObject()
+            writer.field("destination", volume.label)
+            writer.field("serviceTag", volume.label == "Internet" ? nil : volume.tag)
+            writer.field("region", volume.region)
+            writer.field("workspaceStorage", volume.isWorkspaceStorage)
+            writer.field("bytesOut", volume.bytesOut)
+            writer.field("bytesIn", volume.bytesIn)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("matrix")
+        writer.beginObject()
+        writer.field("sample", report.matrix.isSample)
+        writer.key("cells")
+        writer.beginArray()
+        for cell in report.matrix.cells {
+            writer.beginObject()
+            writer.field("node", cell.node)
+            writer.field("destination", cell.destination)
+            writer.field("allowedFlows", cell.allowedFlows)
+            writer.field("deniedFlows", cell.deniedFlows)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("others")
+        writer.beginObject()
+        writer.field("allowedFlows", report.matrix.otherAllowedFlows)
+        writer.field("deniedFlows", report.matrix.otherDeniedFlows)
+        writer.endObject()
         writer.endObject()
     }
 

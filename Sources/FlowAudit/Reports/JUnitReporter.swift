@@ -104,7 +104,7 @@ struct JUnitSuiteBuilder {
     /// The kinds the suites above report.
     private static let suiteKinds: Set<FindingKind> = [
         .blockedRequired, .unobservedRequirement, .exfiltrationSuspect, .unexpectedEgress, .optionalTraffic,
-        .unusedRule, .inputError, .ruleBlocksRequired, .ruleTooBroad, .shadowedRule, .redundantRule,
+        .unusedRule, .inputError, .coverageGap, .ruleBlocksRequired, .ruleTooBroad, .shadowedRule, .redundantRule,
     ]
 
     // MARK: - Suites
@@ -228,7 +228,8 @@ struct JUnitSuiteBuilder {
 
     /// One case per input file, failed when the file was damaged (damage always fails the run);
     /// damage reported for a file missing from `files` gets a case of its own. `input-error`
-    /// findings say the same as `files` and are not repeated.
+    /// findings say the same as `files` and are not repeated. Then a case per `coverage-gap` finding: an
+    /// hour without logs from a log source, decided by its severity like any finding.
     private func inputsSuite() -> JUnitTestSuite {
         var suite = JUnitTestSuite(name: "inputs")
         var names = JUnitNames()
@@ -246,6 +247,7 @@ struct JUnitSuiteBuilder {
         for error in report.inputs.errors where !paths.contains(error.file) {
             suite.add(error.file, damaged(error, evidence: describe(error)), names: &names)
         }
+        addFindingCases(report.findings(of: .coverageGap), to: &suite, names: &names)
         if suite.cases.isEmpty {
             suite.add("no input files", .skipped(message: "no input file was read", evidence: ""), names: &names)
         }

@@ -37,6 +37,8 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     case markdown
     /// For CI test views: ``JUnitReporter``.
     case junit
+    /// A self-contained page with charts, for a person reviewing a run: ``HTMLReporter``.
+    case html
 
     /// The reporter of this format; `layout` applies to the text report.
     public func reporter(layout: TextLayout = TextLayout()) -> any Reporter {
@@ -45,6 +47,7 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         case .json: JSONReporter()
         case .markdown: MarkdownReporter()
         case .junit: JUnitReporter()
+        case .html: HTMLReporter()
         }
     }
 }

@@ -186,6 +186,7 @@ class CommandLineTests(unittest.TestCase):
             (["logs", "--json", "r.json"], "report.json"),
             (["logs", "--junit", "r.xml"], "report.xml"),
             (["logs", "--markdown", "r.md"], "report.md"),
+            (["logs", "--html", "r.html"], "report.html"),
             (["-"], "standard input"),
             (["logs", "--fail-at", "high"], "unknown option '--fail-at'"),
             (["logs", "--quiet=yes"], "takes no value"),
@@ -228,7 +229,7 @@ class SparkJobTests(unittest.TestCase):
     """Real Spark in local mode (local[2]): the job's reports, standard output and exit status equal one
     `flowaudit analyze`'s, byte for byte."""
 
-    REPORTS = ("report.json", "report.xml", "report.md")
+    REPORTS = ("report.json", "report.xml", "report.md", "report.html")
     SPARK = ["--master", "local[2]", "--conf", "spark.ui.enabled=false"]
 
     @classmethod
@@ -248,6 +249,7 @@ class SparkJobTests(unittest.TestCase):
         os.makedirs(output)
         reports = [os.path.join(output, name) for name in self.REPORTS]
         command = [BINARY, "analyze", *arguments, "--json", reports[0], "--junit", reports[1], "--markdown", reports[2]]
+        command += ["--html", reports[3]]
         return subprocess.run(command, cwd=cwd, capture_output=True, check=False)
 
     def spark_run(self, arguments: list[str], cwd: str, output: str, binary: str = BINARY):
@@ -330,7 +332,8 @@ class SparkJobTests(unittest.TestCase):
             single_options=["--partial", single_partial],
         )
         self.assertEqual(single.returncode, 0)
-        self.assertEqual(json.loads(single.stdout)["inputs"]["files"], 12)
+        # The demo's VNet blobs (three hours of three NICs, one missing) and NSG blobs, the one named twice once.
+        self.assertEqual(json.loads(single.stdout)["inputs"]["files"], 8 + 9)
         with open(single_partial, "rb") as expected, open(spark_partial, "rb") as merged:
             self.assertEqual(merged.read(), expected.read(), "the merged partial result")
 
@@ -463,12 +466,15 @@ class KubernetesRecipeTests(unittest.TestCase):
             single = os.path.join(folder, "single")
             os.makedirs(single)
             command = [BINARY, "analyze", logs, "--config", os.path.join(config, ".flowaudit.toml"), "--quiet"]
-            for flag, name in (("--json", "report.json"), ("--junit", "report.xml"), ("--markdown", "report.md")):
+            for flag, name in (
+                ("--json", "report.json"), ("--junit", "report.xml"), ("--markdown", "report.md"),
+                ("--html", "report.html"),
+            ):
                 command += [flag, os.path.join(single, name)]
             expected_status = subprocess.run(command, capture_output=True).returncode
             self.assertEqual(expected_status, 1)  # the demo's findings
             self.assertEqual(pod(merge_script), expected_status)
-            for name in ("report.json", "report.xml", "report.md"):
+            for name in ("report.json", "report.xml", "report.md", "report.html"):
                 with open(os.path.join(single, name), "rb") as one, open(os.path.join(out, name), "rb") as merged:
                     self.assertEqual(merged.read(), one.read(), name)
             # A shard whose partial is missing stops the merge (its files would be left out).

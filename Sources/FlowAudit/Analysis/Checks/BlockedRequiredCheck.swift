@@ -25,7 +25,7 @@ struct BlockedRequiredCheck: AuditCheck {
     private(set) var groups: ConnectionGroups<Key>
 
     init(settings: AuditSettings) {
-        groups = ConnectionGroups(limit: settings.bounds.connections)
+        groups = ConnectionGroups(limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets)
     }
 
     mutating func merge(_ other: BlockedRequiredCheck) { groups.merge(other.groups) }
@@ -39,7 +39,9 @@ struct BlockedRequiredCheck: AuditCheck {
 
     init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
         let count = settings.allowList.requirements.count
-        groups = try ConnectionGroups(from: &reader, limit: settings.bounds.connections) {
+        groups = try ConnectionGroups(
+            from: &reader, limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets
+        ) {
             reader throws(PartialDamage) in
             let requirement = try reader.readInt()
             guard (0..<count).contains(requirement) else { throw PartialDamage("a requirement index is out of range") }
@@ -56,7 +58,7 @@ struct BlockedRequiredCheck: AuditCheck {
                 message: "")
             FindingText.describe(&finding, requirement: requirement)
             finding.rule = key.rule
-            FindingText.fill(&finding, group)
+            FindingText.fill(&finding, group, context)
             finding.message =
                 "\(FindingText.count(finding.flows, "connection")) of required traffic (\(requirement.purpose): "
                 + "\(FindingText.summary(of: requirement))) denied by \(key.rule) from \(FindingText.time(finding.first)) "
@@ -78,7 +80,8 @@ struct BlockedRequiredCheck: AuditCheck {
         private var groups: ConnectionGroups<FileKey>
 
         init(context: AuditContext) {
-            groups = ConnectionGroups(limit: context.settings.bounds.connections)
+            groups = ConnectionGroups(
+                limit: context.settings.bounds.connections, timelineBuckets: context.settings.bounds.timelineBuckets)
         }
 
         @inline(__always)

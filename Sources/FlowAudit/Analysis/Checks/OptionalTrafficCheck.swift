@@ -19,7 +19,7 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
     private(set) var groups: ConnectionGroups<Int>
 
     init(settings: AuditSettings) {
-        groups = ConnectionGroups(limit: settings.bounds.connections)
+        groups = ConnectionGroups(limit: settings.bounds.connections, timelineBuckets: nil)
     }
 
     init(context: AuditContext) { self.init(settings: context.settings) }
@@ -42,7 +42,7 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
 
     init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
         let count = settings.allowList.requirements.count
-        groups = try ConnectionGroups(from: &reader, limit: settings.bounds.connections) {
+        groups = try ConnectionGroups(from: &reader, limit: settings.bounds.connections, timelineBuckets: nil) {
             reader throws(PartialDamage) in
             let index = try reader.readInt()
             guard (0..<count).contains(index) else { throw PartialDamage("a requirement index is out of range") }
@@ -57,7 +57,7 @@ struct OptionalTrafficCheck: AuditCheck, CheckAccumulator {
             var finding = Finding(
                 kind: .optionalTraffic, severity: .info, id: "optional-traffic/\(requirement.id)", message: "")
             FindingText.describe(&finding, requirement: requirement)
-            FindingText.fill(&finding, group)
+            FindingText.fill(&finding, group, context)
             finding.message =
                 "Optional host in use: \(requirement.purpose) (\(FindingText.destinations(of: requirement))), "
                 + "\(FindingText.count(finding.flows, "connection")). Not required by Azure ML; expected when jobs "

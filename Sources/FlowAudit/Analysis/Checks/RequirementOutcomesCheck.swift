@@ -4,6 +4,9 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
     typealias Check = RequirementOutcomesCheck
     typealias Accumulator = RequirementOutcomesCheck
 
+    /// Hours kept per requirement (a month and more, by hour; beyond, by day and coarser).
+    static let hourBound = 800
+
     /// What was seen of one requirement.
     struct Tally: Sendable {
         var allowedFlows = 0
@@ -11,29 +14,82 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         /// The connections, by fixed hash.
         var allowed: HashSample
         var denied: HashSample
+        /// Allowed and denied flow records per hour.
+        private(set) var hours = TimeSeries<FlowDecisionCounts>(limit: hourBound, baseLevel: 1)
+        /// The hour being counted: flows of a file mostly arrive in time order, so each costs a comparison
+        /// and an increment, and the series is touched once per hour.
+        private var pendingHour = Int64.min
+        private var pending = FlowDecisionCounts()
 
         init(limit: Int) {
             allowed = HashSample(limit: limit)
             denied = HashSample(limit: limit)
         }
 
-        /// One flow of connection `hash`.
+        /// One flow of connection `hash` at `time`.
         @inline(__always)
-        mutating func count(allowed: Bool, hash: UInt64) {
+        mutating func count(allowed: Bool, hash: UInt64, time: Int64) {
+            var hour = hours.bucket(of: time)
+            if hour != pendingHour {
+                flushHour()
+                hour = hours.bucket(of: time)
+                pendingHour = hour
+            }
             if allowed {
                 allowedFlows += 1
+                pending.allowed += 1
                 self.allowed.insert(hash)
             } else {
                 deniedFlows += 1
+                pending.denied += 1
                 denied.insert(hash)
             }
         }
 
+        /// Moves the hour being counted into the series.
+        mutating func flushHour() {
+            guard pendingHour != .min else { return }
+            hours.add(pending, toBucket: pendingHour)
+            pendingHour = .min
+            pending = FlowDecisionCounts()
+        }
+
         mutating func merge(_ other: Tally) {
+            var other = other
+            other.flushHour()
+            flushHour()
             allowedFlows += other.allowedFlows
             deniedFlows += other.deniedFlows
             allowed.merge(other.allowed)
             denied.merge(other.denied)
+            hours.merge(other.hours)
+        }
+
+        /// The hours as a report shows them: by hour while the window is at most 31 days, by day beyond.
+        func reportedHours(window: (first: Int64?, last: Int64?)) -> RequirementHours {
+            let span = max((window.last ?? 0) &- (window.first ?? 0), 0)
+            let size = max(span <= 744 * 3_600_000 ? 3_600_000 : 86_400_000, hours.granularity)
+            return RequirementHours(
+                bucketMilliseconds: size,
+                buckets: hours.rebucketed(size: size).map {
+                    RequirementHours.Bucket(
+                        start: $0.start, allowedFlows: $0.value.allowed, deniedFlows: $0.value.denied)
+                })
+        }
+
+        func encodeHours(into writer: inout PartialWriter) {
+            var flushed = self
+            flushed.flushHour()
+            flushed.hours.encode(into: &writer) { counts, writer in
+                writer.write(counts.allowed)
+                writer.write(counts.denied)
+            }
+        }
+
+        mutating func decodeHours(from reader: inout PartialReader) throws(PartialDamage) {
+            hours = try TimeSeries(from: &reader, limit: hourBound, baseLevel: 1) { reader throws(PartialDamage) in
+                FlowDecisionCounts(allowed: try reader.readInt(), denied: try reader.readInt())
+            }
         }
     }
 
@@ -61,10 +117,14 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
         let allowed = flow.action.isAllowed
         // Denied flows count for requirements that apply only.
         guard allowed || (strongest.isEnabled && strongest.level != .optional) else { return }
-        tallies[strongest.requirementIndex].count(allowed: allowed, hash: facts.keyHash)
+        tallies[strongest.requirementIndex].count(allowed: allowed, hash: facts.keyHash, time: flow.time)
     }
 
-    func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RequirementOutcomesCheck { self }
+    func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RequirementOutcomesCheck {
+        var finished = self
+        for index in finished.tallies.indices { finished.tallies[index].flushHour() }
+        return finished
+    }
 
     mutating func merge(_ other: RequirementOutcomesCheck) {
         for index in tallies.indices { tallies[index].merge(other.tallies[index]) }
@@ -81,6 +141,7 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             writer.write(tally.deniedFlows)
             tally.allowed.encode(into: &writer)
             tally.denied.encode(into: &writer)
+            tally.encodeHours(into: &writer)
         }
     }
 
@@ -97,6 +158,7 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
             tallies[index].deniedFlows = try reader.readInt()
             tallies[index].allowed = try HashSample(from: &reader, limit: limit)
             tallies[index].denied = try HashSample(from: &reader, limit: limit)
+            try tallies[index].decodeHours(from: &reader)
         }
     }
 
@@ -109,6 +171,7 @@ struct RequirementOutcomesCheck: AuditCheck, CheckAccumulator {
                 deniedConnections: tally.denied.estimate, allowedFlows: tally.allowedFlows,
                 deniedFlows: tally.deniedFlows)
             outcome.connectionsAreEstimated = tally.allowed.overflowed || tally.denied.overflowed
+            outcome.hours = tally.reportedHours(window: (context.inputs.firstTime, context.inputs.lastTime))
             if tally.allowedFlows + tally.deniedFlows == 0 {
                 outcome.status = .unobserved
                 outcome.skipReason = unobservedReason(requirement)

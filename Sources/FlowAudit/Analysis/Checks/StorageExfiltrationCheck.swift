@@ -33,7 +33,7 @@ struct StorageExfiltrationCheck: AuditCheck {
     private(set) var groups: ConnectionGroups<Key>
 
     init(settings: AuditSettings) {
-        groups = ConnectionGroups(limit: settings.bounds.connections)
+        groups = ConnectionGroups(limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets)
     }
 
     mutating func merge(_ other: StorageExfiltrationCheck) { groups.merge(other.groups) }
@@ -47,7 +47,9 @@ struct StorageExfiltrationCheck: AuditCheck {
     }
 
     init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
-        groups = try ConnectionGroups(from: &reader, limit: settings.bounds.connections) {
+        groups = try ConnectionGroups(
+            from: &reader, limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets
+        ) {
             reader throws(PartialDamage) in
             let name = try reader.readString()
             guard let check = ExfiltrationCheck(rawValue: name) else {
@@ -66,7 +68,7 @@ struct StorageExfiltrationCheck: AuditCheck {
                 id: "exfiltration-suspect/\(key.check.rawValue)/\(key.destination)", message: "")
             finding.check = key.check
             finding.direction = .outbound
-            FindingText.fill(&finding, group)
+            FindingText.fill(&finding, group, context)
             finding.rule = FindingText.mainRules(group, limit: 1).first
             let connections = FindingText.count(finding.flows, "connection")
             let bytes = "\(byteText(finding.bytesOut)) sent, \(byteText(finding.bytesIn)) received"
@@ -133,7 +135,8 @@ struct StorageExfiltrationCheck: AuditCheck {
         private var groups: ConnectionGroups<FileKey>
 
         init(context: AuditContext) {
-            groups = ConnectionGroups(limit: context.settings.bounds.connections)
+            groups = ConnectionGroups(
+                limit: context.settings.bounds.connections, timelineBuckets: context.settings.bounds.timelineBuckets)
         }
 
         @inline(__always)

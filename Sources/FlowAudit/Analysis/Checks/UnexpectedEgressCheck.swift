@@ -85,7 +85,7 @@ struct UnexpectedEgressCheck: AuditCheck {
     private(set) var explained: BottomK<EndpointKey, NoValue>
 
     init(settings: AuditSettings) {
-        groups = ConnectionGroups(limit: settings.bounds.connections)
+        groups = ConnectionGroups(limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets)
         explained = BottomK(limit: settings.bounds.explainedEndpoints)
     }
 
@@ -113,7 +113,9 @@ struct UnexpectedEgressCheck: AuditCheck {
 
     init(from reader: inout PartialReader, settings: AuditSettings) throws(PartialDamage) {
         let requirements = settings.allowList.requirements.count
-        groups = try ConnectionGroups(from: &reader, limit: settings.bounds.connections) {
+        groups = try ConnectionGroups(
+            from: &reader, limit: settings.bounds.connections, timelineBuckets: settings.bounds.timelineBuckets
+        ) {
             reader throws(PartialDamage) in
             let key = Key(
                 label: try reader.readString(), protocolNumber: try reader.readUInt8(), port: try reader.readInt32(),
@@ -162,7 +164,7 @@ struct UnexpectedEgressCheck: AuditCheck {
             } else if key.label != "Internet" {
                 finding.serviceTag = key.label
             }
-            FindingText.fill(&finding, group)
+            FindingText.fill(&finding, group, context)
             if !key.isHost && explained.overflowed { finding.isEstimated = true }
             let rules = FindingText.mainRules(group, limit: 3)
             finding.rule = rules.first
@@ -209,7 +211,8 @@ struct UnexpectedEgressCheck: AuditCheck {
         private var explained: BottomK<EndpointKey, NoValue>
 
         init(context: AuditContext) {
-            groups = ConnectionGroups(limit: context.settings.bounds.connections)
+            groups = ConnectionGroups(
+                limit: context.settings.bounds.connections, timelineBuckets: context.settings.bounds.timelineBuckets)
             explained = BottomK(limit: context.settings.bounds.explainedEndpoints)
         }
 

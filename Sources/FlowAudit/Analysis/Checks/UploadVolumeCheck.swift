@@ -78,7 +78,10 @@ struct UploadVolumeCheck: AuditCheck {
             var out: UInt64 = 0
             var `in`: UInt64 = 0
             var hours = 0
-            var sources = Set<IPAddress>()
+            /// Hours above the threshold and bytes, per source.
+            var sources: [IPAddress: (hours: Int, out: UInt64, in: UInt64)] = [:]
+            /// Hours above the threshold and bytes, per hour.
+            var timeline: [Int64: (hours: Int, out: UInt64, in: UInt64)] = [:]
             var tag = ""
             var first = Int64.max
             var last = Int64.min
@@ -91,7 +94,12 @@ struct UploadVolumeCheck: AuditCheck {
             entry.out &+= totals.out
             entry.in &+= totals.in
             entry.hours += 1
-            entry.sources.insert(key.source)
+            entry.sources[key.source, default: (0, 0, 0)].hours += 1
+            entry.sources[key.source]!.out &+= totals.out
+            entry.sources[key.source]!.in &+= totals.in
+            entry.timeline[key.hour, default: (0, 0, 0)].hours += 1
+            entry.timeline[key.hour]!.out &+= totals.out
+            entry.timeline[key.hour]!.in &+= totals.in
             // One destination address has one tag set, so one storage tag.
             entry.tag = key.storageTag
             entry.first = min(entry.first, key.hour * 3_600_000)
@@ -111,7 +119,25 @@ struct UploadVolumeCheck: AuditCheck {
             finding.bytesIn = entry.in
             finding.flows = entry.hours
             finding.destinations = [destination]
-            finding.sources = entry.sources.map(\.description).sorted()
+            finding.sources = entry.sources.keys.sorted().map(\.description)
+            let total = (entry.hours, entry.out, entry.in)
+            finding.destinationCounts = EndpointCounts(
+                top: [
+                    EndpointCount(
+                        address: destination, connections: entry.hours, bytesOut: entry.out, bytesIn: entry.in)
+                ],
+                total: total, otherAddresses: 0)
+            let sources = entry.sources.sorted {
+                $0.value.hours != $1.value.hours ? $0.value.hours > $1.value.hours : $0.key < $1.key
+            }
+            let listed = sources.prefix(EndpointCounts.listed).map {
+                EndpointCount(
+                    address: $0.key.description, connections: $0.value.hours, bytesOut: $0.value.out,
+                    bytesIn: $0.value.in)
+            }
+            finding.sourceCounts = EndpointCounts(
+                top: listed, total: total, otherAddresses: sources.count - listed.count)
+            finding.timeline = Self.timeline(entry.timeline, size: context.timelineBucket)
             finding.first = entry.first
             finding.last = entry.last
             finding.message =
@@ -122,6 +148,23 @@ struct UploadVolumeCheck: AuditCheck {
                 + "workspace's storage accounts blocks copies to any other account."
             report.findings.append(finding)
         }
+    }
+
+    /// Hours above the threshold and their bytes in buckets of `size` (an hour at least).
+    private static func timeline(
+        _ hours: [Int64: (hours: Int, out: UInt64, in: UInt64)], size requested: Int64
+    ) -> FindingTimeline {
+        let size = max(requested, 3_600_000)
+        var buckets: [Int64: TimelineBucket] = [:]
+        for (hour, value) in hours {
+            let start = TimeSeries<PerSourceTotals>.floorDivide(hour &* 3_600_000, size) &* size
+            buckets[start, default: TimelineBucket(start: start, connections: 0, bytesOut: 0, bytesIn: 0)]
+                .connections +=
+                value.hours
+            buckets[start]!.bytesOut &+= value.out
+            buckets[start]!.bytesIn &+= value.in
+        }
+        return FindingTimeline(bucketMilliseconds: size, buckets: buckets.values.sorted { $0.start < $1.start })
     }
 
     struct Accumulator: CheckAccumulator {
