@@ -436,26 +436,27 @@ struct ConnectionGroup: Sendable {
     /// Connections whose destination is a host name (firewall application logs) count among the other
     /// destinations. Scaled like the count when it is an estimate.
     func endpointCounts(limit: Int = EndpointCounts.listed) -> (destinations: EndpointCounts, sources: EndpointCounts) {
-        var destinations: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
-        var sources: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
+        typealias Counts = (connections: Int, out: UInt64, in: UInt64)
+        var destinations = FixedHashTable<IPAddress, Counts>()
+        var sources = FixedHashTable<IPAddress, Counts>()
+        func add(_ address: IPAddress, _ bytes: SourceTotals, to table: inout FixedHashTable<IPAddress, Counts>) {
+            let hash = FixedHash.mix(address.low ^ address.high &* 0xD6E8_FEB8_6659_FD93)
+            let index = table.index(of: address, hash: hash) ?? table.append(address, hash: hash, (0, 0, 0))
+            table.values[index].connections += 1
+            table.values[index].out &+= bytes.out
+            table.values[index].in &+= bytes.in
+        }
         for (key, connection) in zip(connections.tracked.keys, connections.tracked.values) {
             let bytes = connection.totals.largest
-            if key.destination != .unspecified {
-                destinations[key.destination, default: (0, 0, 0)].connections += 1
-                destinations[key.destination]!.out &+= bytes.out
-                destinations[key.destination]!.in &+= bytes.in
-            }
-            sources[key.source, default: (0, 0, 0)].connections += 1
-            sources[key.source]!.out &+= bytes.out
-            sources[key.source]!.in &+= bytes.in
+            if key.destination != .unspecified { add(key.destination, bytes, to: &destinations) }
+            add(key.source, bytes, to: &sources)
         }
         let scale = connections.scale
         let total = connections.count
         let bytes = connections.bytes
-        func counts(_ byAddress: [IPAddress: (connections: Int, out: UInt64, in: UInt64)]) -> EndpointCounts {
-            let sorted = byAddress.sorted {
-                $0.value.connections != $1.value.connections
-                    ? $0.value.connections > $1.value.connections : $0.key < $1.key
+        func counts(_ byAddress: FixedHashTable<IPAddress, Counts>) -> EndpointCounts {
+            let sorted = zip(byAddress.keys, byAddress.values).sorted {
+                $0.1.connections != $1.1.connections ? $0.1.connections > $1.1.connections : $0.0 < $1.0
             }
             let top = sorted.prefix(limit).map { address, value in
                 EndpointCount(

@@ -130,7 +130,20 @@ struct RuleHitsCheck: AuditCheck {
 
 /// The NSG name in an NSG resource ID (`…/NETWORKSECURITYGROUPS/<NAME>`), or "" for other ACL identities
 /// (the GUIDs of VNet flow logs).
+///
+/// Resource IDs are ASCII: those are split and compared as bytes, which is what the general path below does
+/// for them, without its per-character work (a block's rule counts name their NSG once per rule).
 func nsgName(_ resourceID: String) -> String {
+    if resourceID.utf8.allSatisfy({ $0 < 0x80 }) {
+        let parts = resourceID.utf8.split(separator: UInt8(ascii: "/"))
+        let marker = "networksecuritygroups".utf8
+        guard
+            let index = parts.lastIndex(where: { part in
+                part.count == marker.count && zip(part, marker).allSatisfy { $0 | 0x20 == $1 }
+            }), index + 1 < parts.count
+        else { return "" }
+        return String(decoding: parts[index + 1], as: UTF8.self)
+    }
     let parts = resourceID.split(separator: "/")
     guard let index = parts.lastIndex(where: { $0.lowercased() == "networksecuritygroups" }), index + 1 < parts.count
     else { return "" }
