@@ -341,9 +341,9 @@ struct ConnectionGroup: Sendable {
     /// Flows per rule label that let the traffic through, for the evidence.
     var rules: [String: Int] = [:]
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
-    private var ruleKeys: [SymbolRuleKey: Int] = [:]
+    private var ruleKeys = FixedHashTable<SymbolRuleKey, Int>()
     /// The rule being counted: a group's flows in one file mostly come through one rule, so each costs a
-    /// comparison and an increment, and the dictionary is touched when the rule changes.
+    /// comparison and an increment, and the table is touched when the rule changes.
     private var pendingRule: SymbolRuleKey?
     private var pendingRuleFlows = 0
     /// Bytes per log source per time bucket (5 minutes, coarser beyond the bound), when kept.
@@ -396,7 +396,7 @@ struct ConnectionGroup: Sendable {
     /// Moves the rule being counted into ``ruleKeys``.
     private mutating func flushRule() {
         guard let rule = pendingRule else { return }
-        ruleKeys[rule, default: 0] += pendingRuleFlows
+        ruleKeys.values[ruleKeys.index(of: rule, hash: rule.fixedHash, adding: 0)] += pendingRuleFlows
         pendingRule = nil
         pendingRuleFlows = 0
     }
@@ -425,8 +425,10 @@ struct ConnectionGroup: Sendable {
     func named(_ symbols: borrowing SymbolTable) -> ConnectionGroup {
         var copy = self
         copy.flushRule()
-        for (rule, count) in copy.ruleKeys { copy.rules[rule.label(symbols), default: 0] += count }
-        copy.ruleKeys = [:]
+        for (rule, count) in zip(copy.ruleKeys.keys, copy.ruleKeys.values) {
+            copy.rules[rule.label(symbols), default: 0] += count
+        }
+        copy.ruleKeys = FixedHashTable()
         copy.flushTimeline()
         return copy
     }
@@ -441,7 +443,7 @@ struct ConnectionGroup: Sendable {
         var sources = FixedHashTable<IPAddress, Counts>()
         func add(_ address: IPAddress, _ bytes: SourceTotals, to table: inout FixedHashTable<IPAddress, Counts>) {
             let hash = FixedHash.mix(address.low ^ address.high &* 0xD6E8_FEB8_6659_FD93)
-            let index = table.index(of: address, hash: hash) ?? table.append(address, hash: hash, (0, 0, 0))
+            let index = table.index(of: address, hash: hash, adding: (0, 0, 0))
             table.values[index].connections += 1
             table.values[index].out &+= bytes.out
             table.values[index].in &+= bytes.in
@@ -569,9 +571,8 @@ struct ConnectionGroups<Key: FixedHashable>: Sendable {
         _ groupKey: Key, _ facts: FlowFacts, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
     ) {
         let hash = groupKey.fixedHash
-        let index =
-            table.index(of: groupKey, hash: hash)
-            ?? table.append(groupKey, hash: hash, ConnectionGroup(limit: limit, timelineBuckets: timelineBuckets))
+        let index = table.index(
+            of: groupKey, hash: hash, adding: ConnectionGroup(limit: limit, timelineBuckets: timelineBuckets))
         table.values[index].add(
             facts.key, hash: facts.keyHash, source: facts.source, out: out, in: inbound, time: time, rule: rule)
     }

@@ -42,6 +42,13 @@ struct FixedHashTable<Key: Equatable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// The position of `key`, added with `value` when it is not in the table.
+    @inline(__always)
+    mutating func index(of key: Key, hash: UInt64, adding value: @autoclosure () -> Value) -> Int {
+        if let index = index(of: key, hash: hash) { return index }
+        return append(key, hash: hash, value())
+    }
+
     /// Adds `key`, which must not be in the table; returns its position.
     @discardableResult
     mutating func append(_ key: Key, hash: UInt64, _ value: Value) -> Int {

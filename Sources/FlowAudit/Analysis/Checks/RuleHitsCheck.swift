@@ -91,7 +91,7 @@ struct RuleHitsCheck: AuditCheck {
 
     /// Counts the rule of every flow; consecutive flows of one rule cost one comparison.
     struct Accumulator: CheckAccumulator {
-        private var hits: [SymbolRuleKey: Int] = [:]
+        private var hits = FixedHashTable<SymbolRuleKey, Int>()
         private var lastKey: SymbolRuleKey?
         private var lastCount = 0
 
@@ -104,7 +104,9 @@ struct RuleHitsCheck: AuditCheck {
                 lastCount += 1
                 return
             }
-            if let previous = lastKey { hits[previous, default: 0] += lastCount }
+            if let previous = lastKey {
+                hits.values[hits.index(of: previous, hash: previous.fixedHash, adding: 0)] += lastCount
+            }
             lastKey = key
             lastCount = 1
         }
@@ -112,8 +114,10 @@ struct RuleHitsCheck: AuditCheck {
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RuleHitsCheck {
             var check = RuleHitsCheck(settings: context.settings)
             var all = hits
-            if let lastKey { all[lastKey, default: 0] += lastCount }
-            for (key, count) in all { check.hits[Self.resolve(key, symbols), default: 0] += count }
+            if let lastKey { all.values[all.index(of: lastKey, hash: lastKey.fixedHash, adding: 0)] += lastCount }
+            for (key, count) in zip(all.keys, all.values) {
+                check.hits[Self.resolve(key, symbols), default: 0] += count
+            }
             return check
         }
 

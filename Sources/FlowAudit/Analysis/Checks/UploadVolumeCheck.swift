@@ -191,8 +191,7 @@ struct UploadVolumeCheck: AuditCheck {
             let key = FileKey(
                 source: flow.source, destination: flow.destination, hour: FlowHours.hour(of: flow.time),
                 setID: facts.setID.rawValue)
-            let hash = key.fixedHash
-            let index = uploads.index(of: key, hash: hash) ?? uploads.append(key, hash: hash, PerSourceTotals())
+            let index = uploads.index(of: key, hash: key.fixedHash, adding: PerSourceTotals())
             uploads.values[index].add(source: facts.source, SourceTotals(out: out, in: flow.bytesReceived.valueOrZero))
         }
 
