@@ -6,8 +6,9 @@ public struct AuditContext: Sendable {
     public let exportedRules: [ExportedRule]
     /// The static check of those exports, when there were any.
     public let ruleCheck: RuleCheckResult?
-    /// The compute: the configured subnets, or the private ranges when none are configured.
-    let computeNetworks: [IPNetwork]
+    /// The compute: the configured subnets, or the private ranges when none are configured; as address
+    /// ranges, so that the per-flow test works out no mask.
+    private let computeRanges: [(first: IPAddress, last: IPAddress, isIPv4: Bool)]
     /// Per tag set (``ServiceTagSetID/rawValue``): what the findings need to know about addresses in it.
     let traits: [TagSetTraits]
     /// The same facts without strings, for the per-flow path (copying them costs no reference counting).
@@ -34,8 +35,8 @@ public struct AuditContext: Sendable {
             configuration: configuration, allowList: matcher.allowList, exportedRules: exportedRules,
             ruleCheck: ruleCheck, bounds: bounds, serviceTags: matcher.serviceTagIdentity,
             serviceTagSummary: matcher.serviceTags)
-        computeNetworks =
-            configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets
+        computeRanges = (configuration.computeSubnets.isEmpty ? IPNetwork.privateRanges : configuration.computeSubnets)
+            .map { ($0.address, $0.last, $0.isIPv4) }
         storageSuffix = configuration.cloud == .china ? "core.chinacloudapi.cn" : "core.windows.net"
         storageAccounts = Set(configuration.storageAccounts.map { $0.lowercased() })
         let index = matcher.index
@@ -53,7 +54,10 @@ public struct AuditContext: Sendable {
     /// Whether an address belongs to the audited compute.
     @inline(__always)
     func isCompute(_ address: IPAddress) -> Bool {
-        for network in computeNetworks where network.contains(address) { return true }
+        let isIPv4 = address.isIPv4
+        for range in computeRanges where range.isIPv4 == isIPv4 && range.first <= address && address <= range.last {
+            return true
+        }
         return false
     }
 

@@ -48,9 +48,7 @@ enum FixedHash {
 }
 
 /// A key that a ``BottomK`` can rank: by its fixed hash, ties (different keys with one hash) by `<`.
-protocol BottomKKey: Hashable, Comparable, Sendable {
-    var fixedHash: UInt64 { get }
-}
+protocol BottomKKey: FixedHashable, Comparable {}
 
 /// What a ``BottomK`` keeps per key.
 protocol BottomKValue: Sendable {
@@ -65,7 +63,8 @@ protocol BottomKValue: Sendable {
 /// key, and what it refuses (handed back to the caller, to be totalled) is a sum over the same flows.
 struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
     let limit: Int
-    private(set) var entries: [Key: Value] = [:]
+    /// The kept entries, by fixed hash: no seeded `Hasher` per lookup.
+    private var table = FixedHashTable<Key, Value>()
     /// The kept keys as a max-heap by (hash, key); built when the structure first fills up.
     private var heap: [(hash: UInt64, key: Key)] = []
     /// Whether a key was ever refused or pushed out: there were more than `limit`.
@@ -76,13 +75,25 @@ struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
         self.limit = limit
     }
 
-    /// Updates the value of `key` in place when it is kept.
+    /// The kept keys, in no meaningful order.
+    var keys: [Key] { table.keys }
+    /// The kept values, in the order of ``keys``.
+    var values: [Value] { table.values }
+    var count: Int { table.count }
+    var isEmpty: Bool { table.isEmpty }
+    /// The kept entries, in the order of ``keys``.
+    var entries: [(key: Key, value: Value)] { zip(table.keys, table.values).map { (key: $0, value: $1) } }
+
+    /// Whether `key` is kept.
+    func contains(_ key: Key) -> Bool { table.index(of: key, hash: key.fixedHash) != nil }
+
+    /// Updates the value of `key`, whose fixed hash is `hash`, in place when it is kept.
     ///
-    /// - Returns: `false` when the key is not kept; the caller then adds it with ``add(_:_:)``.
+    /// - Returns: `false` when the key is not kept; the caller then adds it with ``addNew(_:hash:_:)``.
     @inline(__always)
-    mutating func update(_ key: Key, _ body: (inout Value) -> Void) -> Bool {
-        guard let index = entries.index(forKey: key) else { return false }
-        body(&entries.values[index])
+    mutating func update(_ key: Key, hash: UInt64, _ body: (inout Value) -> Void) -> Bool {
+        guard let index = table.index(of: key, hash: hash) else { return false }
+        body(&table.values[index])
         return true
     }
 
@@ -103,30 +114,34 @@ struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
     /// - Returns: the entry left out when the structure is full: `key` itself, or the kept key with the
     ///   largest hash that it pushed out, with its value.
     mutating func add(_ key: Key, _ value: Value) -> (key: Key, value: Value)? {
-        if let index = entries.index(forKey: key) {
-            entries.values[index].merge(value)
-            return nil
-        }
-        return addNew(key, hash: key.fixedHash, value)
+        add(key, hash: key.fixedHash, value)
     }
 
-    /// Adds a key known not to be kept (``update(_:_:)`` said so), whose hash is `hash`.
+    private mutating func add(_ key: Key, hash: UInt64, _ value: Value) -> (key: Key, value: Value)? {
+        if let index = table.index(of: key, hash: hash) {
+            table.values[index].merge(value)
+            return nil
+        }
+        return addNew(key, hash: hash, value)
+    }
+
+    /// Adds a key known not to be kept (``update(_:hash:_:)`` said so), whose hash is `hash`.
     @inline(__always)
     mutating func addNew(_ key: Key, hash: UInt64, _ value: Value) -> (key: Key, value: Value)? {
-        if entries.count < limit {
-            entries[key] = value
-            if entries.count == limit { buildHeap() }
+        if table.count < limit {
+            table.append(key, hash: hash, value)
+            if table.count == limit { buildHeap() }
             return nil
         }
         overflowed = true
         let top = heap[0]
         guard hash < top.hash || (hash == top.hash && key < top.key) else { return (key, value) }
-        let evicted = entries.removeValue(forKey: top.key)!
-        entries[key] = value
+        let evicted = table.remove(at: table.index(of: top.key, hash: top.hash)!)
+        table.append(key, hash: hash, value)
         heap[0] = (hash, key)
         siftDown(0)
         threshold = heap[0].hash
-        return (top.key, evicted)
+        return evicted
     }
 
     /// Adds every entry of `other`; returns the entries left out.
@@ -134,8 +149,10 @@ struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
         precondition(other.limit == limit, "bounds of merged structures differ")
         overflowed = overflowed || other.overflowed
         var leftOut: [(key: Key, value: Value)] = []
-        for (key, value) in other.entries {
-            if let spilled = add(key, value) { leftOut.append(spilled) }
+        for index in other.table.keys.indices {
+            if let spilled = add(other.table.keys[index], hash: other.table.hashes[index], other.table.values[index]) {
+                leftOut.append(spilled)
+            }
         }
         return leftOut
     }
@@ -147,7 +164,9 @@ struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
     /// the part of a sample that a filter keeps. Not for adding to.
     func filtered(_ isKept: (Key) -> Bool) -> BottomK {
         var copy = BottomK(limit: limit)
-        copy.entries = entries.filter { isKept($0.key) }
+        for index in table.keys.indices where isKept(table.keys[index]) {
+            copy.table.append(table.keys[index], hash: table.hashes[index], table.values[index])
+        }
         copy.threshold = threshold
         copy.overflowed = overflowed
         return copy
@@ -156,13 +175,13 @@ struct BottomK<Key: BottomKKey, Value: BottomKValue>: Sendable {
     /// Distinct keys added: exact until the bound overflowed, then estimated from the kept sample
     /// (``distinctEstimate(limit:threshold:)``), scaled by the share of it still kept after a filter.
     var estimate: Int {
-        guard overflowed else { return entries.count }
+        guard overflowed else { return table.count }
         let total = distinctEstimate(limit: limit, threshold: threshold)
-        return Int((Double(total) * Double(entries.count) / Double(limit)).rounded())
+        return Int((Double(total) * Double(table.count) / Double(limit)).rounded())
     }
 
     private mutating func buildHeap() {
-        heap = entries.keys.map { ($0.fixedHash, $0) }
+        heap = zip(table.hashes, table.keys).map { (hash: $0, key: $1) }
         for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
         threshold = heap[0].hash
     }

@@ -151,7 +151,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
             return
         }
         if tracked.update(
-            key,
+            key, hash: hash,
             {
                 $0.totals.add(source: source, totals)
                 if time < $0.first { $0.first = time }
@@ -182,7 +182,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
         let extra = untracked.largest
         var out = extra.out
         var inbound = extra.in
-        for connection in tracked.entries.values {
+        for connection in tracked.values {
             let largest = connection.totals.largest
             out &+= largest.out
             inbound &+= largest.in
@@ -193,7 +193,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
     /// What each tracked connection stands for when counts are estimates: ``count`` over the connections
     /// told apart (1 when exact).
     var scale: Double {
-        let kept = tracked.entries.count
+        let kept = tracked.count
         return kept == 0 || !isEstimated ? 1 : Double(count) / Double(kept)
     }
 
@@ -207,7 +207,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
 
     func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void) {
         writer.write(tracked.overflowed)
-        writer.write(tracked.entries.count)
+        writer.write(tracked.count)
         for (key, connection) in tracked.entries.sorted(by: { $0.key < $1.key }) {
             writeKey(key, &writer)
             Self.encode(connection.totals, into: &writer)
@@ -231,7 +231,7 @@ struct ConnectionCounter<Key: BottomKKey>: Sendable {
             let totals = try Self.decodeTotals(from: &reader)
             _ = tracked.add(key, TrackedConnection(totals: totals, first: try reader.readInt64()))
         }
-        guard tracked.entries.count == count else { throw PartialDamage("a connection is listed twice") }
+        guard tracked.count == count else { throw PartialDamage("a connection is listed twice") }
         if overflowed { tracked.markOverflowed() }
         untracked = try Self.decodeTotals(from: &reader)
     }
@@ -341,7 +341,11 @@ struct ConnectionGroup: Sendable {
     /// Flows per rule label that let the traffic through, for the evidence.
     var rules: [String: Int] = [:]
     /// The same while the group belongs to one file: keyed by symbols, named by ``named(_:)``.
-    var ruleKeys: [SymbolRuleKey: Int] = [:]
+    private var ruleKeys = FixedHashTable<SymbolRuleKey, Int>()
+    /// The rule being counted: a group's flows in one file mostly come through one rule, so each costs a
+    /// comparison and an increment, and the table is touched when the rule changes.
+    private var pendingRule: SymbolRuleKey?
+    private var pendingRuleFlows = 0
     /// Bytes per log source per time bucket (5 minutes, coarser beyond the bound), when kept.
     private(set) var timeline: TimeSeries<PerSourceTotals>
     let keepsTimeline: Bool
@@ -364,7 +368,15 @@ struct ConnectionGroup: Sendable {
         _ key: ConnectionKey, hash: UInt64, source: UInt64, out: UInt64, in inbound: UInt64, time: Int64,
         rule: SymbolRuleKey? = nil
     ) {
-        if let rule { ruleKeys[rule, default: 0] += 1 }
+        if let rule {
+            if rule == pendingRule {
+                pendingRuleFlows += 1
+            } else {
+                flushRule()
+                pendingRule = rule
+                pendingRuleFlows = 1
+            }
+        }
         if time < first { first = time }
         if time > last { last = time }
         protocols.insert(key.protocolNumber)
@@ -379,6 +391,14 @@ struct ConnectionGroup: Sendable {
             pendingSource = source
         }
         pendingTotals.add(totals)
+    }
+
+    /// Moves the rule being counted into ``ruleKeys``.
+    private mutating func flushRule() {
+        guard let rule = pendingRule else { return }
+        ruleKeys.values[ruleKeys.index(of: rule, hash: rule.fixedHash, adding: 0)] += pendingRuleFlows
+        pendingRule = nil
+        pendingRuleFlows = 0
     }
 
     /// Moves the bucket being filled into the timeline.
@@ -404,8 +424,11 @@ struct ConnectionGroup: Sendable {
     /// The group with its rule symbols turned into names (and its last bucket in the timeline).
     func named(_ symbols: borrowing SymbolTable) -> ConnectionGroup {
         var copy = self
-        for (rule, count) in ruleKeys { copy.rules[rule.label(symbols), default: 0] += count }
-        copy.ruleKeys = [:]
+        copy.flushRule()
+        for (rule, count) in zip(copy.ruleKeys.keys, copy.ruleKeys.values) {
+            copy.rules[rule.label(symbols), default: 0] += count
+        }
+        copy.ruleKeys = FixedHashTable()
         copy.flushTimeline()
         return copy
     }
@@ -415,26 +438,27 @@ struct ConnectionGroup: Sendable {
     /// Connections whose destination is a host name (firewall application logs) count among the other
     /// destinations. Scaled like the count when it is an estimate.
     func endpointCounts(limit: Int = EndpointCounts.listed) -> (destinations: EndpointCounts, sources: EndpointCounts) {
-        var destinations: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
-        var sources: [IPAddress: (connections: Int, out: UInt64, in: UInt64)] = [:]
-        for (key, connection) in connections.tracked.entries {
+        typealias Counts = (connections: Int, out: UInt64, in: UInt64)
+        var destinations = FixedHashTable<IPAddress, Counts>()
+        var sources = FixedHashTable<IPAddress, Counts>()
+        func add(_ address: IPAddress, _ bytes: SourceTotals, to table: inout FixedHashTable<IPAddress, Counts>) {
+            let hash = FixedHash.mix(address.low ^ address.high &* 0xD6E8_FEB8_6659_FD93)
+            let index = table.index(of: address, hash: hash, adding: (0, 0, 0))
+            table.values[index].connections += 1
+            table.values[index].out &+= bytes.out
+            table.values[index].in &+= bytes.in
+        }
+        for (key, connection) in zip(connections.tracked.keys, connections.tracked.values) {
             let bytes = connection.totals.largest
-            if key.destination != .unspecified {
-                destinations[key.destination, default: (0, 0, 0)].connections += 1
-                destinations[key.destination]!.out &+= bytes.out
-                destinations[key.destination]!.in &+= bytes.in
-            }
-            sources[key.source, default: (0, 0, 0)].connections += 1
-            sources[key.source]!.out &+= bytes.out
-            sources[key.source]!.in &+= bytes.in
+            if key.destination != .unspecified { add(key.destination, bytes, to: &destinations) }
+            add(key.source, bytes, to: &sources)
         }
         let scale = connections.scale
         let total = connections.count
         let bytes = connections.bytes
-        func counts(_ byAddress: [IPAddress: (connections: Int, out: UInt64, in: UInt64)]) -> EndpointCounts {
-            let sorted = byAddress.sorted {
-                $0.value.connections != $1.value.connections
-                    ? $0.value.connections > $1.value.connections : $0.key < $1.key
+        func counts(_ byAddress: FixedHashTable<IPAddress, Counts>) -> EndpointCounts {
+            let sorted = zip(byAddress.keys, byAddress.values).sorted {
+                $0.1.connections != $1.1.connections ? $0.1.connections > $1.1.connections : $0.0 < $1.0
             }
             let top = sorted.prefix(limit).map { address, value in
                 EndpointCount(
@@ -455,7 +479,7 @@ struct ConnectionGroup: Sendable {
         let size = max(size, timeline.granularity)
         var buckets: [Int64: TimelineBucket] = [:]
         var started: [Int64: Int] = [:]
-        for connection in connections.tracked.entries.values {
+        for connection in connections.tracked.values {
             started[TimeSeries<PerSourceTotals>.floorDivide(connection.first, size) &* size, default: 0] += 1
         }
         let scale = connections.scale
@@ -526,28 +550,35 @@ struct ConnectionGroup: Sendable {
     }
 }
 
-/// Groups by key, each created empty with the run's bound.
-struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
+/// Groups by key, each created empty with the run's bound; looked up by the key's fixed hash, so that a
+/// flow finds its group without a seeded `Hasher`.
+struct ConnectionGroups<Key: FixedHashable>: Sendable {
     let limit: Int
     /// The bound of each group's timeline, or `nil` when the groups keep none (findings of `info` only).
     let timelineBuckets: Int?
-    private(set) var groups: [Key: ConnectionGroup] = [:]
+    private var table = FixedHashTable<Key, ConnectionGroup>()
 
     init(limit: Int, timelineBuckets: Int?) {
         self.limit = limit
         self.timelineBuckets = timelineBuckets
     }
 
+    /// The groups with their keys, in no meaningful order.
+    var groups: Zip2Sequence<[Key], [ConnectionGroup]> { zip(table.keys, table.values) }
+
     @inline(__always)
     mutating func add(
         _ groupKey: Key, _ facts: FlowFacts, out: UInt64, in inbound: UInt64, time: Int64, rule: SymbolRuleKey? = nil
     ) {
-        groups[groupKey, default: ConnectionGroup(limit: limit, timelineBuckets: timelineBuckets)].add(
+        let hash = groupKey.fixedHash
+        let index = table.index(
+            of: groupKey, hash: hash, adding: ConnectionGroup(limit: limit, timelineBuckets: timelineBuckets))
+        table.values[index].add(
             facts.key, hash: facts.keyHash, source: facts.source, out: out, in: inbound, time: time, rule: rule)
     }
 
     /// The groups of one file under resolved keys, their rules named.
-    func resolved<Resolved: Hashable & Sendable>(
+    func resolved<Resolved: FixedHashable>(
         _ symbols: borrowing SymbolTable, key resolve: (Key, borrowing SymbolTable) -> Resolved
     ) -> ConnectionGroups<Resolved> {
         var result = ConnectionGroups<Resolved>(limit: limit, timelineBuckets: timelineBuckets)
@@ -558,8 +589,8 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
     /// Groups as stored in a partial, sorted by key.
     func encode(into writer: inout PartialWriter, key writeKey: (Key, inout PartialWriter) -> Void)
     where Key: Comparable {
-        writer.write(groups.count)
-        for (key, group) in groups.sorted(by: { $0.key < $1.key }) {
+        writer.write(table.count)
+        for (key, group) in groups.sorted(by: { $0.0 < $1.0 }) {
             writeKey(key, &writer)
             group.encode(into: &writer)
         }
@@ -573,16 +604,19 @@ struct ConnectionGroups<Key: Hashable & Sendable>: Sendable {
         self.timelineBuckets = timelineBuckets
         for _ in 0..<(try reader.readCount(perItem: 4)) {
             let key = try readKey(&reader)
-            guard groups[key] == nil else { throw PartialDamage("a group is listed twice") }
-            groups[key] = try ConnectionGroup(from: &reader, limit: limit, timelineBuckets: timelineBuckets)
+            let hash = key.fixedHash
+            guard table.index(of: key, hash: hash) == nil else { throw PartialDamage("a group is listed twice") }
+            table.append(
+                key, hash: hash, try ConnectionGroup(from: &reader, limit: limit, timelineBuckets: timelineBuckets))
         }
     }
 
     mutating func merge(_ group: ConnectionGroup, into key: Key) {
-        if groups[key] == nil {
-            groups[key] = group
+        let hash = key.fixedHash
+        if let index = table.index(of: key, hash: hash) {
+            table.values[index].merge(group)
         } else {
-            groups[key]!.merge(group)
+            table.append(key, hash: hash, group)
         }
     }
 

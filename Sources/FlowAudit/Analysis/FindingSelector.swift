@@ -121,7 +121,7 @@ public struct FindingSelector: Sendable {
                 UnexpectedEgressCheck.label(
                     host: flow.fqdn, setID: facts.setID.rawValue, symbols: symbols, context: context) == label
             else { return false }
-            return facts.hasHost || explained.entries[UnexpectedEgressCheck.EndpointKey(flow)] == nil
+            return facts.hasHost || !explained.contains(UnexpectedEgressCheck.EndpointKey(flow))
         }
     }
 
@@ -176,7 +176,8 @@ public struct FindingSelector: Sendable {
             case .egress:
                 if UnexpectedEgressCheck.isExplanation(flow, facts) {
                     let key = UnexpectedEgressCheck.EndpointKey(flow)
-                    if !explained.update(key, { _ in }) { _ = explained.add(key, NoValue()) }
+                    let hash = key.fixedHash
+                    if !explained.update(key, hash: hash, { _ in }) { _ = explained.addNew(key, hash: hash, NoValue()) }
                 }
             case .uploads(let address):
                 guard let out = UploadVolumeCheck.upload(flow, facts), flow.destination == address else { return }

@@ -1,5 +1,5 @@
 /// A rule as a file's flows name it, in symbols of that file's table.
-struct SymbolRuleKey: Hashable, Sendable {
+struct SymbolRuleKey: FixedHashable {
     var acl: Symbol
     var policy: Symbol
     var ruleCollectionGroup: Symbol
@@ -18,6 +18,14 @@ struct SymbolRuleKey: Hashable, Sendable {
         rule = flow.rule
         isFirewall = flow.format == .firewallLegacy || flow.format == .firewallStructured
         reason = isFirewall && flow.rule.isEmpty ? flow.reason : .empty
+    }
+
+    var fixedHash: UInt64 {
+        let hash = FixedHash.mix(UInt64(acl.rawValue) << 32 | UInt64(rule.rawValue))
+        let firewall =
+            UInt64(policy.rawValue) << 32 ^ UInt64(ruleCollectionGroup.rawValue) << 16
+            ^ UInt64(ruleCollection.rawValue) ^ UInt64(reason.rawValue) << 48 ^ (isFirewall ? 1 << 63 : 0)
+        return FixedHash.combine(hash, firewall)
     }
 
     /// The rule as reports name it: the NSG rule, the firewall rule path, or the firewall's reason.

@@ -171,7 +171,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
                 key == .properties
                     ? .properties : key == .flowRecords && category != .other ? .vnetFlowRecords : .ignored)
         default:
-            push(childFrame(of: parent!))
+            push(Self.childFrame(of: parent!, key: key, readsFlowLog: category != .other))
         }
         key = .other
     }
@@ -204,7 +204,7 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
             countNonRecord()
             push(.ignored)
         default:
-            push(childFrame(of: parent))
+            push(Self.childFrame(of: parent, key: key, readsFlowLog: category != .other))
         }
         key = .other
     }
@@ -226,9 +226,10 @@ struct LogRecordReader<Sink: FlowSink>: JSONEventHandler {
         return frame
     }
 
-    /// The frame of a container opened inside `parent` under the current key.
-    private func childFrame(of parent: Frame) -> Frame {
-        let readsFlowLog = category != .other
+    /// The frame of a container opened inside `parent` under `key`.
+    ///
+    /// Static: a method on `self` called from a mutating one copies the whole reader.
+    private static func childFrame(of parent: Frame, key: Key, readsFlowLog: Bool) -> Frame {
         switch (parent, key) {
         case (.properties, .flows) where readsFlowLog: return .nsgRules
         case (.nsgRuleGroup, .flows): return .nsgMacs

@@ -1,11 +1,13 @@
 /// `blocked-required`: denied flows that match a required (or an enabled situational) requirement,
 /// grouped by requirement and the rule that denied them.
 struct BlockedRequiredCheck: AuditCheck {
-    struct Key: Hashable, Comparable, Sendable {
+    struct Key: FixedHashable, Comparable {
         /// The requirement's index in the allow list.
         var requirement: Int
         /// The rule label (``SymbolRuleKey/label(_:)``).
         var rule: String
+
+        var fixedHash: UInt64 { FixedHash.combine(FixedHash.of(rule), UInt64(requirement)) }
 
         static func < (lhs: Key, rhs: Key) -> Bool { (lhs.requirement, lhs.rule) < (rhs.requirement, rhs.rule) }
     }
@@ -72,9 +74,11 @@ struct BlockedRequiredCheck: AuditCheck {
     }
 
     struct Accumulator: CheckAccumulator {
-        struct FileKey: Hashable, Sendable {
+        struct FileKey: FixedHashable {
             var requirement: Int
             var rule: SymbolRuleKey
+
+            var fixedHash: UInt64 { FixedHash.combine(rule.fixedHash, UInt64(requirement)) }
         }
 
         private var groups: ConnectionGroups<FileKey>

@@ -91,7 +91,7 @@ struct RuleHitsCheck: AuditCheck {
 
     /// Counts the rule of every flow; consecutive flows of one rule cost one comparison.
     struct Accumulator: CheckAccumulator {
-        private var hits: [SymbolRuleKey: Int] = [:]
+        private var hits = FixedHashTable<SymbolRuleKey, Int>()
         private var lastKey: SymbolRuleKey?
         private var lastCount = 0
 
@@ -104,7 +104,9 @@ struct RuleHitsCheck: AuditCheck {
                 lastCount += 1
                 return
             }
-            if let previous = lastKey { hits[previous, default: 0] += lastCount }
+            if let previous = lastKey {
+                hits.values[hits.index(of: previous, hash: previous.fixedHash, adding: 0)] += lastCount
+            }
             lastKey = key
             lastCount = 1
         }
@@ -112,8 +114,10 @@ struct RuleHitsCheck: AuditCheck {
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> RuleHitsCheck {
             var check = RuleHitsCheck(settings: context.settings)
             var all = hits
-            if let lastKey { all[lastKey, default: 0] += lastCount }
-            for (key, count) in all { check.hits[Self.resolve(key, symbols), default: 0] += count }
+            if let lastKey { all.values[all.index(of: lastKey, hash: lastKey.fixedHash, adding: 0)] += lastCount }
+            for (key, count) in zip(all.keys, all.values) {
+                check.hits[Self.resolve(key, symbols), default: 0] += count
+            }
             return check
         }
 
@@ -130,7 +134,20 @@ struct RuleHitsCheck: AuditCheck {
 
 /// The NSG name in an NSG resource ID (`…/NETWORKSECURITYGROUPS/<NAME>`), or "" for other ACL identities
 /// (the GUIDs of VNet flow logs).
+///
+/// Resource IDs are ASCII: those are split and compared as bytes, which is what the general path below does
+/// for them, without its per-character work (a block's rule counts name their NSG once per rule).
 func nsgName(_ resourceID: String) -> String {
+    if resourceID.utf8.allSatisfy({ $0 < 0x80 }) {
+        let parts = resourceID.utf8.split(separator: UInt8(ascii: "/"))
+        let marker = "networksecuritygroups".utf8
+        guard
+            let index = parts.lastIndex(where: { part in
+                part.count == marker.count && zip(part, marker).allSatisfy { $0 | 0x20 == $1 }
+            }), index + 1 < parts.count
+        else { return "" }
+        return String(decoding: parts[index + 1], as: UTF8.self)
+    }
     let parts = resourceID.split(separator: "/")
     guard let index = parts.lastIndex(where: { $0.lowercased() == "networksecuritygroups" }), index + 1 < parts.count
     else { return "" }

@@ -2,12 +2,14 @@
 /// region (`cross-region-storage`), SMB to a public storage address (`smb-public-storage`), and storage
 /// accounts named in firewall logs that are not the workspace's (`unknown-storage-account`).
 struct StorageExfiltrationCheck: AuditCheck {
-    struct Key: Hashable, Comparable, Sendable {
+    struct Key: FixedHashable, Comparable {
         var check: ExfiltrationCheck
         /// The destination address, or the storage account's host name.
         var destination: String
         /// The most specific storage tag of the address ("" for host names).
         var storageTag: String
+
+        var fixedHash: UInt64 { FixedHash.of([check.rawValue, destination, storageTag]) }
 
         static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.check.rawValue, lhs.destination, lhs.storageTag) < (
@@ -125,11 +127,23 @@ struct StorageExfiltrationCheck: AuditCheck {
             case host(Symbol)
         }
 
-        struct FileKey: Hashable, Sendable {
+        struct FileKey: FixedHashable {
             var check: ExfiltrationCheck
             var destination: Destination
             /// The tag set of the address, for its storage tag.
             var setID: UInt32
+
+            /// Of the destination and tag set: one destination rarely falls under two checks, and keys that
+            /// share a hash are told apart by comparison.
+            var fixedHash: UInt64 {
+                let address: IPAddress
+                switch destination {
+                case .address(let value): address = value
+                case .host(let symbol): address = IPAddress(high: 1, low: UInt64(symbol.rawValue))
+                }
+                let hash = FixedHash.mix(address.low ^ address.high &* 0xD6E8_FEB8_6659_FD93)
+                return FixedHash.combine(hash, UInt64(setID))
+            }
         }
 
         private var groups: ConnectionGroups<FileKey>

@@ -74,7 +74,7 @@ struct TrafficMatrixCheck: AuditCheck {
             ConnectionCounter<ConnectionKey>.encode(totals, into: &writer)
         }
         writer.write(cells.overflowed)
-        writer.write(cells.entries.count)
+        writer.write(cells.count)
         for (cell, counts) in cells.entries.sorted(by: { $0.key < $1.key }) {
             writer.write(cell.node)
             writer.write(cell.label)
@@ -101,7 +101,7 @@ struct TrafficMatrixCheck: AuditCheck {
             let cell = Cell(node: try reader.readAddress(), label: try reader.readString())
             _ = cells.add(cell, Counts(allowed: try reader.readInt(), denied: try reader.readInt()))
         }
-        guard cells.entries.count == count else { throw PartialDamage("a matrix cell is listed twice") }
+        guard cells.count == count else { throw PartialDamage("a matrix cell is listed twice") }
         if overflowed { cells.markOverflowed() }
         otherCells = Counts(allowed: try reader.readInt(), denied: try reader.readInt())
     }

@@ -5,7 +5,7 @@
 /// address and port, same destination port) may name a host that is expected. Such connections are kept
 /// (bounded, by fixed hash) and cleared from the address-only groups when the report is made.
 struct UnexpectedEgressCheck: AuditCheck {
-    struct Key: Hashable, Comparable, Sendable {
+    struct Key: FixedHashable, Comparable {
         /// The service tag, `Internet`, or the host name.
         var label: String
         var protocolNumber: UInt8
@@ -14,6 +14,13 @@ struct UnexpectedEgressCheck: AuditCheck {
         var situational: Int
         /// Whether `label` is a host name from firewall application logs rather than a tag.
         var isHost: Bool
+
+        var fixedHash: UInt64 {
+            let fields =
+                UInt64(protocolNumber) << 56 ^ UInt64(UInt32(bitPattern: port)) << 24
+                ^ UInt64(bitPattern: Int64(situational)) << 1 ^ (isHost ? 1 : 0)
+            return FixedHash.combine(FixedHash.of(label), fields)
+        }
 
         static func < (lhs: Key, rhs: Key) -> Bool {
             (lhs.label, lhs.protocolNumber, lhs.port, lhs.situational, lhs.isHost ? 1 : 0)
@@ -103,8 +110,8 @@ struct UnexpectedEgressCheck: AuditCheck {
             writer.write(key.isHost)
         }
         writer.write(explained.overflowed)
-        writer.write(explained.entries.count)
-        for key in explained.entries.keys.sorted() {
+        writer.write(explained.count)
+        for key in explained.keys.sorted() {
             writer.write(key.source)
             writer.write(key.sourcePort)
             writer.write(key.destinationPort)
@@ -142,12 +149,12 @@ struct UnexpectedEgressCheck: AuditCheck {
         let requirements = context.settings.allowList.requirements
         for (key, original) in groups.groups {
             var group = original
-            if !key.isHost && !explained.entries.isEmpty {
+            if !key.isHost && !explained.isEmpty {
                 group.connections = group.connections.filter { connection in
-                    explained.entries[
+                    !explained.contains(
                         EndpointKey(
                             source: connection.source, sourcePort: connection.sourcePort,
-                            destinationPort: connection.destinationPort)] == nil
+                            destinationPort: connection.destinationPort))
                 }
                 guard group.connections.count > 0 else { continue }
             }
@@ -199,12 +206,20 @@ struct UnexpectedEgressCheck: AuditCheck {
     }
 
     struct Accumulator: CheckAccumulator {
-        struct FileKey: Hashable, Sendable {
+        struct FileKey: FixedHashable {
             var host: Symbol
             var setID: UInt32
             var protocolNumber: UInt8
             var port: Int32
             var situational: Int
+
+            var fixedHash: UInt64 {
+                let hash = FixedHash.mix(UInt64(host.rawValue) << 32 | UInt64(setID))
+                return FixedHash.combine(
+                    hash,
+                    UInt64(protocolNumber) << 56 ^ UInt64(UInt32(bitPattern: port)) << 24
+                        ^ UInt64(bitPattern: Int64(situational)))
+            }
         }
 
         private var groups: ConnectionGroups<FileKey>
@@ -221,7 +236,8 @@ struct UnexpectedEgressCheck: AuditCheck {
             guard UnexpectedEgressCheck.applies(to: flow, facts) else { return }
             if UnexpectedEgressCheck.isExplanation(flow, facts) {
                 let key = EndpointKey(flow)
-                if !explained.update(key, { _ in }) { _ = explained.add(key, NoValue()) }
+                let hash = key.fixedHash
+                if !explained.update(key, hash: hash, { _ in }) { _ = explained.addNew(key, hash: hash, NoValue()) }
                 return
             }
             guard UnexpectedEgressCheck.isEgress(flow, facts) else { return }

@@ -168,14 +168,20 @@ struct UploadVolumeCheck: AuditCheck {
     }
 
     struct Accumulator: CheckAccumulator {
-        struct FileKey: Hashable, Sendable {
+        struct FileKey: FixedHashable {
             var source: IPAddress
             var destination: IPAddress
             var hour: Int64
             var setID: UInt32
+
+            var fixedHash: UInt64 {
+                var hash = FixedHash.mix(source.low ^ source.high &* 0xD6E8_FEB8_6659_FD93)
+                hash = FixedHash.combine(hash, destination.low ^ destination.high &* 0xA076_1D64_78BD_642F)
+                return FixedHash.combine(hash, UInt64(bitPattern: hour) ^ UInt64(setID) << 40)
+            }
         }
 
-        private var uploads: [FileKey: PerSourceTotals] = [:]
+        private var uploads = FixedHashTable<FileKey, PerSourceTotals>()
 
         init(context: AuditContext) {}
 
@@ -185,13 +191,13 @@ struct UploadVolumeCheck: AuditCheck {
             let key = FileKey(
                 source: flow.source, destination: flow.destination, hour: FlowHours.hour(of: flow.time),
                 setID: facts.setID.rawValue)
-            uploads[key, default: PerSourceTotals()].add(
-                source: facts.source, SourceTotals(out: out, in: flow.bytesReceived.valueOrZero))
+            let index = uploads.index(of: key, hash: key.fixedHash, adding: PerSourceTotals())
+            uploads.values[index].add(source: facts.source, SourceTotals(out: out, in: flow.bytesReceived.valueOrZero))
         }
 
         func finish(symbols: borrowing SymbolTable, context: AuditContext) -> UploadVolumeCheck {
             var check = UploadVolumeCheck(settings: context.settings)
-            for (key, totals) in uploads {
+            for (key, totals) in zip(uploads.keys, uploads.values) {
                 let resolved = Key(
                     source: key.source, destination: key.destination, hour: key.hour,
                     storageTag: context.traits[Int(key.setID)].storageTag)
