@@ -12,7 +12,7 @@ struct ChildUsage {
     var wallSeconds: Double
     /// User plus system time.
     var cpuSeconds: Double
-    /// The child's largest resident set (`ru_maxrss` from `wait4`), in bytes.
+    /// The child's largest resident set, in bytes (see ``ChildProcess``).
     var peakResidentBytes: Int
 }
 
@@ -21,9 +21,23 @@ struct ChildProcessError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Runs benchmark children with `posix_spawn` and reaps them with `wait4`, whose `rusage`
-/// gives each child's own peak memory (a child's children would need their own `wait4`).
+/// Runs benchmark children with `posix_spawn` and reaps them with `wait4`, whose `rusage` gives
+/// their CPU time.
+///
+/// Their peak memory comes from GNU time (`/usr/bin/time -f %M`) when it is installed, which runs
+/// each one as its own child: Linux keeps the largest resident set of the memory a process had when it
+/// called `exec`, and a child spawned from this benchmark starts in a copy of the benchmark's (tens of
+/// MiB once it has read reports), so `ru_maxrss` of a direct child is at least the benchmark's own peak
+/// and hides what the child itself grew by. GNU time's floor is its own few hundred KiB. Without it the
+/// peak is `ru_maxrss`, an upper bound, and ``peakIsExact`` says so.
 enum ChildProcess {
+    /// GNU time, when installed.
+    private static let gnuTime: String? =
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/time") ? "/usr/bin/time" : nil
+
+    /// Whether peaks are the children's own (GNU time is installed), rather than upper bounds.
+    static var peakIsExact: Bool { gnuTime != nil }
+
     /// Runs `arguments[0]` (looked up in `PATH` when it has no slash) with its standard
     /// output written to `standardOutput` and its standard error to `standardError`.
     ///
@@ -42,12 +56,25 @@ enum ChildProcess {
         let clock = ContinuousClock()
         let start = clock.now
         let started = try commands.map { command in
-            (pid: try spawn(command.arguments, command.standardOutput, command.standardError), start: clock.now)
+            let measured = gnuTime.map { [$0, "-f", "%M", "-o", command.standardError + ".peak", "--"] } ?? []
+            return (
+                pid: try spawn(measured + command.arguments, command.standardOutput, command.standardError),
+                start: clock.now
+            )
         }
         var children: [ChildUsage] = []
         for (index, child) in started.enumerated() {
             var usage = try reap(child.pid, commands[index].arguments, standardError: commands[index].standardError)
             usage.wallSeconds = (clock.now - child.start).seconds
+            if gnuTime != nil {
+                // The last line of GNU time's report: the peak in KiB.
+                let report =
+                    (try? String(contentsOfFile: commands[index].standardError + ".peak", encoding: .utf8)) ?? ""
+                guard let kibibytes = report.split(separator: "\n").last.flatMap({ Int($0) }) else {
+                    throw ChildProcessError(description: "GNU time wrote no peak for \(commands[index].arguments[0])")
+                }
+                usage.peakResidentBytes = kibibytes * 1024
+            }
             children.append(usage)
         }
         return (children, (clock.now - start).seconds)

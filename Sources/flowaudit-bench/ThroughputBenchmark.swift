@@ -15,8 +15,9 @@ struct ThroughputBenchmark: ParsableCommand {
         commandName: "throughput",
         abstract: "Measure flowaudit analyze against zlib alone, a naive Python reader and jq.",
         discussion: """
-            Each measurement is a child process, timed from spawn to reap, with its peak memory from \
-            wait4's ru_maxrss. The runs are interleaved (every measurement once, then again), so that \
+            Each measurement is a child process, timed from spawn to reap, with its peak memory as GNU \
+            time (/usr/bin/time) reports it, or else wait4's ru_maxrss, an upper bound that includes this \
+            program's own peak. The runs are interleaved (every measurement once, then again), so that \
             load from elsewhere falls on all of them alike; the fastest run counts, and the spread of the \
             runs is shown as the noise. (a) zlib alone (this program's hidden 'inflate' command, which \
             runs the reader's own LogByteSource); (b) flowaudit analyze --jobs 1; (c) the same with --jobs \
@@ -279,6 +280,9 @@ struct ThroughputBenchmark: ParsableCommand {
         print("  flowaudit " + analyzeArguments(files: ["FILES"], jobs: 1, output: "OUT").joined(separator: " "))
         print("FILES: the \(corpus.files.count) blobs in \(corpusFolder); reports and logs: \(runFolder)")
         print("noise: the spread of a measurement's runs, (slowest - fastest) / fastest")
+        if !ChildProcess.peakIsExact {
+            print("note: /usr/bin/time (GNU time) is missing, so peaks are wait4's, at least this program's own")
+        }
         if allJobs == 1 { print("note: one job for (c), so it cannot be faster than (b)") }
     }
 
