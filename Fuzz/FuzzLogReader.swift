@@ -2,14 +2,19 @@
 // JSON tokenizer, record reader, flow-log and firewall decoders, CSV reader).
 //
 // Each input is read under two sets of limits, each whole and in small chunks, in small blocks
-// on two threads (the block pipeline, which reads blocks ahead from where their first line
-// suggests and checks that), and once more wrapped in gzip. Checked: the accounting identity,
+// (the block pipeline, which reads blocks ahead from where their first line suggests and checks
+// that; on two threads, or on FLOWAUDIT_FUZZ_BLOCK_THREADS, which `Scripts/fuzz.sh --ci` sets to 1 so
+// that coverage does not depend on scheduling), and once more wrapped in gzip. Checked: the accounting identity,
 // that the sink saw every flow and DNS record counted, that chunk and block boundaries change
 // nothing (statistics, errors and their offsets, byte counts for blocks), and that gzip changes
 // nothing but the byte counts and the wording of error places.
 // Built by Scripts/fuzz.sh.
 
 @testable import FlowAudit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 private struct CountingSink: FlowSink {
     var flows = 0
@@ -73,12 +78,15 @@ private struct CountingMerging: BlockResultMerging {
     }
 }
 
-/// Reads `bytes` in blocks of `blockSize` on two threads, and checks it against reading them whole.
+/// Threads of the block pipeline: 2, or `FLOWAUDIT_FUZZ_BLOCK_THREADS`.
+private let blockThreads: Int = getenv("FLOWAUDIT_FUZZ_BLOCK_THREADS").flatMap { Int(String(cString: $0)) } ?? 2
+
+/// Reads `bytes` in blocks of `blockSize` on ``blockThreads``, and checks it against reading them whole.
 private func checkBlocks(_ bytes: [UInt8], limits: ReaderLimits, blockSize: Int, whole: InputStatistics) {
     var blockLimits = limits
     blockLimits.blockSize = blockSize
     let result = BlockPipeline(
-        files: [.bytes(bytes, name: "fuzz")], threads: 2, limits: blockLimits, cutsFiles: true,
+        files: [.bytes(bytes, name: "fuzz")], threads: blockThreads, limits: blockLimits, cutsFiles: true,
         merging: CountingMerging(), progress: nil
     ).runHere()[0]
     check(
