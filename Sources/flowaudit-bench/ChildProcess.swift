@@ -31,9 +31,14 @@ struct ChildProcessError: Error, CustomStringConvertible {
 /// and hides what the child itself grew by. GNU time's floor is its own few hundred KiB. Without it the
 /// peak is `ru_maxrss`, an upper bound, and ``peakIsExact`` says so.
 enum ChildProcess {
-    /// GNU time, when installed.
-    private static let gnuTime: String? =
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/time") ? "/usr/bin/time" : nil
+    /// GNU time, when installed (on Linux: elsewhere `/usr/bin/time` is BSD's, without `-f`).
+    private static let gnuTime: String? = {
+        #if os(Linux)
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/time") ? "/usr/bin/time" : nil
+        #else
+            nil
+        #endif
+    }()
 
     /// Whether peaks are the children's own (GNU time is installed), rather than upper bounds.
     static var peakIsExact: Bool { gnuTime != nil }
