@@ -35,18 +35,7 @@ final class RowOutput {
     func flush() {
         defer { bytes.removeAll(keepingCapacity: true) }
         guard failure == nil, !bytes.isEmpty else { return }
-        let error: Int32? = bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return nil
-        }
+        let error = bytes.withUnsafeBytes { writeAll($0, to: descriptor) }
         if let error { failure = OutputError(path: name, reason: String(cString: strerror(error))) }
     }
 

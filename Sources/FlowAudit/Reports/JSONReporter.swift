@@ -10,24 +10,12 @@ public struct JSONReporter: Reporter {
         if !report.includesLogs { return renderRuleCheck(report, verdict: verdict) }
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("verdict")
-        write(verdict, into: &writer)
-        writer.key("settings")
-        writer.beginObject()
-        writer.field("cloud", report.cloud.isEmpty ? nil : report.cloud)
-        writer.field("region", report.region.isEmpty ? nil : report.region)
-        writer.field("serviceTags", report.serviceTags.isEmpty ? nil : report.serviceTags)
-        writer.key("filters")
-        FlowFilter.write(report.filter, into: &writer)
-        writer.endObject()
+        writeVerdictAndSettings(report, verdict: verdict, into: &writer)
         writer.key("inputs")
         write(report.inputs, gaps: report.windowGaps, into: &writer)
         writer.key("coverage")
         write(report.coverage, into: &writer)
-        writer.key("findings")
-        writer.beginArray()
-        for finding in report.findings { write(finding, into: &writer) }
-        writer.endArray()
+        writeFindings(report.findings, into: &writer)
         writer.key("requirements")
         writer.beginArray()
         for requirement in report.requirements {
@@ -138,6 +126,29 @@ public struct JSONReporter: Reporter {
         }
         writer.field("message", finding.message)
         writer.endObject()
+    }
+
+    /// `verdict` and `settings`, which every JSON report starts with (`filters` where logs were read).
+    func writeVerdictAndSettings(_ report: AnalysisReport, verdict: Verdict, into writer: inout JSONWriter) {
+        writer.key("verdict")
+        write(verdict, into: &writer)
+        writer.key("settings")
+        writer.beginObject()
+        writer.field("cloud", report.cloud.isEmpty ? nil : report.cloud)
+        writer.field("region", report.region.isEmpty ? nil : report.region)
+        writer.field("serviceTags", report.serviceTags.isEmpty ? nil : report.serviceTags)
+        if report.includesLogs {
+            writer.key("filters")
+            FlowFilter.write(report.filter, into: &writer)
+        }
+        writer.endObject()
+    }
+
+    func writeFindings(_ findings: [Finding], into writer: inout JSONWriter) {
+        writer.key("findings")
+        writer.beginArray()
+        for finding in findings { write(finding, into: &writer) }
+        writer.endArray()
     }
 
     private func write(_ counts: EndpointCounts, into writer: inout JSONWriter) {

@@ -39,34 +39,30 @@ public final class OutputFile {
     /// Writes all of `text`.
     public func write(_ text: String) throws(OutputError) {
         var text = text
-        let failure: Int32? = text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        let failure = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: descriptor) }
         if let failure { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
     }
 
     /// Writes all of `bytes` (a partial result).
     public func write(bytes: [UInt8]) throws(OutputError) {
-        let failure: Int32? = bytes.withUnsafeBytes { write($0) }
+        let failure = bytes.withUnsafeBytes { writeAll($0, to: descriptor) }
         if let failure { throw OutputError(path: path, reason: String(cString: strerror(failure))) }
-    }
-
-    /// Writes a buffer; returns the `errno` of a failure.
-    private func write(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-        var offset = 0
-        while offset < bytes.count {
-            let count = systemWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += count
-        }
-        return nil
     }
 }
 
-/// `write(2)`, named apart from ``OutputFile/write(_:)``.
-private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(descriptor, buffer, count)
+/// Writes all of `bytes` to `descriptor`, again after an interrupted or short write; returns the `errno`
+/// of a failure.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+    var offset = 0
+    while offset < bytes.count {
+        let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if count < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        offset += count
+    }
+    return nil
 }
 
 /// Standard error, for notices and error messages.
@@ -74,13 +70,6 @@ public enum StandardError {
     /// Writes `text` to standard error, ignoring failures (there is nowhere left to report them).
     public static func write(_ text: String) {
         var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let count = systemWrite(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                if count <= 0 { return }
-                offset += count
-            }
-        }
+        _ = text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
     }
 }
